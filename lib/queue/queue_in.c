@@ -1,0 +1,300 @@
+/* queue_in.c - the inbound queue: one job per accepted SMTP transaction.
+ *
+ * Leasing moves next_attempt to the lease's expiry, so "due" is the only condition a lease
+ * scan needs: a job whose worker died becomes due again when its lease runs out. */
+#include "queue/queue.h"
+#include "queue/queue_util.h"
+#include "store/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct in_insert {
+	struct queue_in_job *job;
+	const void *msg;
+	size_t len;
+};
+
+/* in_check - bounds and values of a job before anything is written */
+static int in_check(const struct queue_in_job *job, const char **error_r)
+{
+	size_t i;
+
+	if (job->nrcpts == 0 || job->nrcpts > QUEUE_RCPTS_MAX)
+		return db_fail("22023", error_r, "a job needs 1 to %d recipients", QUEUE_RCPTS_MAX);
+	for (i = 0; i < job->nrcpts; i++)
+		if (!queue_util_notify_ok(job->rcpts[i].notify) || job->rcpts[i].address[0] == '\0')
+			return db_fail("22023", error_r, "malformed recipient %zu", i);
+	return 0;
+}
+
+/* in_insert_job - the queue_in row; *id_r set; returns 1 inserted, 0 key existed, -1 */
+static int in_insert_job(PGconn *conn, struct queue_in_job *job, size_t len, const char **error_r)
+{
+	char acc[24], size[24];
+	const char *params[10] = {
+		job->sender, job->client_ip, job->helo,
+		job->auth_account_id > 0 ? db_int64_param(acc, job->auth_account_id) : NULL,
+		queue_listener_name(job->listener), queue_util_ret_name(job->ret),
+		job->envid[0] ? job->envid : NULL, job->sha256, db_int64_param(size, (int64_t)len),
+		job->idempotency_key[0] ? job->idempotency_key : NULL };
+	PGresult *res;
+	int inserted;
+
+	res = db_query(conn, "INSERT INTO queue_in (sender, client_ip, helo, auth_account_id, "
+			     "listener, dsn_ret, dsn_envid, sha256, size, idempotency_key) VALUES "
+			     "($1, $2, $3, $4, $5, $6, $7, decode($8, 'hex'), $9, $10) "
+			     "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id", 10, params, error_r);
+	if (res == NULL)
+		return -1;
+	inserted = PQntuples(res) == 1;
+	if (inserted)
+		job->id = db_get_int64(res, 0, 0);
+	PQclear(res);
+	if (inserted)
+		return 1;
+	res = db_query(conn, "SELECT id FROM queue_in WHERE idempotency_key = $1", 1, &params[9],
+		       error_r);
+	if (res == NULL)
+		return -1;
+	job->id = db_get_int64(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+/* in_insert_rcpts - every recipient of the job in one statement */
+static int in_insert_rcpts(PGconn *conn, const struct queue_in_job *job, const char **error_r)
+{
+	const char **addrs = calloc(job->nrcpts, sizeof(char *));
+	const char **orcpts = calloc(job->nrcpts, sizeof(char *));
+	char *notify = malloc(job->nrcpts * 4 + 3), *p = notify, id[24];
+	const char *params[4];
+	size_t i;
+	int64_t n;
+
+	if (addrs == NULL || orcpts == NULL || notify == NULL)
+		abort();
+	*p++ = '{';
+	for (i = 0; i < job->nrcpts; i++) {
+		addrs[i] = job->rcpts[i].address;
+		orcpts[i] = job->rcpts[i].orcpt;
+		p += sprintf(p, i ? ",%u" : "%u", job->rcpts[i].notify);
+	}
+	strcpy(p, "}");
+	params[0] = db_int64_param(id, job->id);
+	params[1] = queue_util_text_array(addrs, job->nrcpts);
+	params[2] = queue_util_text_array(orcpts, job->nrcpts);
+	params[3] = notify;
+	n = db_exec(conn, "INSERT INTO queue_in_rcpt (job_id, position, address, orcpt, notify) "
+			  "SELECT $1, ord - 1, a, nullif(o, ''), n FROM unnest($2::text[], $3::text[], "
+			  "$4::smallint[]) WITH ORDINALITY AS t(a, o, n, ord)", 4, params, error_r);
+	free((char *)params[1]);
+	free((char *)params[2]);
+	free(notify);
+	free(addrs);
+	free(orcpts);
+	return n < 0 ? -1 : 0;
+}
+
+/* in_insert_tx - blob, job and recipients: all or nothing */
+static int in_insert_tx(PGconn *conn, void *arg, const char **error_r)
+{
+	struct in_insert *in = arg;
+	int inserted;
+
+	if (store_message_insert(conn, in->msg, in->len, in->job->sha256, &inserted, error_r) < 0)
+		return -1;
+	inserted = in_insert_job(conn, in->job, in->len, error_r);
+	if (inserted <= 0)
+		return inserted; /* 0: the same transaction was committed before */
+	return in_insert_rcpts(conn, in->job, error_r);
+}
+
+int queue_in_insert(PGconn *conn, struct queue_in_job *job, const void *msg, size_t len,
+		    const char **error_r)
+{
+	struct in_insert in = { job, msg, len };
+
+	if (in_check(job, error_r) < 0)
+		return -1;
+	if (db_tx(conn, in_insert_tx, &in, error_r) < 0)
+		return -1;
+	job->size = (int64_t)len;
+	return 0;
+}
+
+/* in_job_from_row - a leased job's columns (see in_lease_jobs) */
+static void in_job_from_row(const PGresult *res, int row, struct queue_in_job *j)
+{
+	enum queue_listener l = QUEUE_LISTENER_MX;
+
+	j->id = db_get_int64(res, row, 0);
+	(void)db_copy_str(res, row, 1, j->sender, sizeof(j->sender));
+	(void)db_copy_str(res, row, 2, j->client_ip, sizeof(j->client_ip));
+	(void)db_copy_str(res, row, 3, j->helo, sizeof(j->helo));
+	j->auth_account_id = db_get_int64(res, row, 4);
+	(void)queue_listener_parse(db_get_str(res, row, 5), &l);
+	j->listener = l;
+	j->ret = queue_util_ret_parse(db_get_str(res, row, 6));
+	(void)db_copy_str(res, row, 7, j->envid, sizeof(j->envid));
+	(void)db_copy_str(res, row, 8, j->sha256, sizeof(j->sha256));
+	j->size = db_get_int64(res, row, 9);
+	(void)db_copy_str(res, row, 10, j->idempotency_key, sizeof(j->idempotency_key));
+	j->attempts = (int)db_get_int64(res, row, 11);
+}
+
+struct in_lease {
+	const char *owner;
+	int seconds;
+	size_t max;
+	struct queue_in_job *jobs;
+	size_t n;
+};
+
+/* in_lease_jobs - claim due jobs that no other transaction holds */
+static int in_lease_jobs(PGconn *conn, struct in_lease *l, const char **error_r)
+{
+	char secs[24], max[24];
+	const char *params[3] = { l->owner, db_int64_param(secs, l->seconds),
+				  db_int64_param(max, (int64_t)l->max) };
+	PGresult *res;
+	int i, n;
+
+	res = db_query(conn,
+		"WITH c AS (SELECT id FROM queue_in WHERE next_attempt <= now() "
+		"ORDER BY next_attempt, id LIMIT $3 FOR UPDATE SKIP LOCKED) "
+		"UPDATE queue_in q SET lease_owner = $1, "
+		"lease_expires = now() + make_interval(secs => $2::int), "
+		"next_attempt = now() + make_interval(secs => $2::int), attempts = attempts + 1 "
+		"FROM c WHERE q.id = c.id RETURNING q.id, q.sender, q.client_ip, q.helo, "
+		"q.auth_account_id, q.listener, q.dsn_ret, q.dsn_envid, encode(q.sha256, 'hex'), "
+		"q.size, q.idempotency_key, q.attempts", 3, params, error_r);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	if ((l->jobs = calloc(n > 0 ? (size_t)n : 1, sizeof(*l->jobs))) == NULL)
+		abort();
+	for (i = 0; i < n; i++)
+		in_job_from_row(res, i, &l->jobs[i]);
+	l->n = (size_t)n;
+	PQclear(res);
+	return n;
+}
+
+/* in_find_job - the leased job with this id */
+static struct queue_in_job *in_find_job(struct in_lease *l, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->jobs[i].id == id)
+			return &l->jobs[i];
+	return NULL;
+}
+
+/* in_lease_rcpts - the recipients of every leased job */
+static int in_lease_rcpts(PGconn *conn, struct in_lease *l, const char **error_r)
+{
+	char *array = malloc(l->n * 21 + 3), *p = array;
+	const char *params[1] = { array };
+	struct queue_in_job *j;
+	struct queue_rcpt *r;
+	PGresult *res;
+	int i, n;
+
+	if (array == NULL)
+		abort();
+	*p++ = '{';
+	for (i = 0; i < (int)l->n; i++)
+		p += sprintf(p, i ? ",%lld" : "%lld", (long long)l->jobs[i].id);
+	strcpy(p, "}");
+	res = db_query(conn, "SELECT job_id, address, coalesce(orcpt, ''), notify, "
+			     "count(*) OVER (PARTITION BY job_id) FROM queue_in_rcpt "
+			     "WHERE job_id = ANY($1::bigint[]) ORDER BY job_id, position",
+		       1, params, error_r);
+	free(array);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((j = in_find_job(l, db_get_int64(res, i, 0))) == NULL)
+			continue;
+		if (j->rcpts == NULL &&
+		    (j->rcpts = calloc((size_t)db_get_int64(res, i, 4), sizeof(*j->rcpts))) == NULL)
+			abort();
+		r = &j->rcpts[j->nrcpts++];
+		(void)db_copy_str(res, i, 1, r->address, sizeof(r->address));
+		(void)db_copy_str(res, i, 2, r->orcpt, sizeof(r->orcpt));
+		r->notify = (unsigned)db_get_int64(res, i, 3);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* in_lease_tx - the lease and the recipients, committed together */
+static int in_lease_tx(PGconn *conn, void *arg, const char **error_r)
+{
+	struct in_lease *l = arg;
+	int n;
+
+	queue_in_jobs_free(&l->jobs, l->n);
+	l->n = 0;
+	if ((n = in_lease_jobs(conn, l, error_r)) <= 0)
+		return n;
+	return in_lease_rcpts(conn, l, error_r) < 0 ? -1 : n;
+}
+
+int queue_in_lease(PGconn *conn, const char *owner, int lease_seconds, size_t max,
+		   struct queue_in_job **jobs_r, const char **error_r)
+{
+	struct in_lease l = { owner, lease_seconds, max, NULL, 0 };
+	int n;
+
+	*jobs_r = NULL;
+	if (max == 0 || max > QUEUE_LEASE_BATCH_MAX || lease_seconds <= 0 ||
+	    strlen(owner) == 0 || strlen(owner) > QUEUE_OWNER_MAX)
+		return db_fail("22023", error_r, "bad lease request");
+	n = db_tx(conn, in_lease_tx, &l, error_r);
+	if (n < 0) {
+		queue_in_jobs_free(&l.jobs, l.n);
+		return -1;
+	}
+	*jobs_r = l.jobs;
+	return n;
+}
+
+void queue_in_jobs_free(struct queue_in_job **jobs, size_t n)
+{
+	size_t i;
+
+	if (*jobs == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free((*jobs)[i].rcpts);
+	free(*jobs);
+	*jobs = NULL;
+}
+
+int queue_in_finish(PGconn *conn, int64_t id, const char *owner, const char **error_r)
+{
+	char buf[24];
+	const char *params[2] = { db_int64_param(buf, id), owner };
+
+	return (int)db_exec(conn, "DELETE FROM queue_in WHERE id = $1 AND lease_owner = $2",
+			    2, params, error_r);
+}
+
+int queue_in_defer(PGconn *conn, int64_t id, const char *owner, int delay_seconds,
+		   const char *error, const char **error_r)
+{
+	char buf[24], delay[24], text[QUEUE_ERROR_MAX + 1];
+	const char *params[4] = { db_int64_param(buf, id), owner,
+				  db_int64_param(delay, delay_seconds < 0 ? 0 : delay_seconds),
+				  queue_util_printable(error, text) };
+
+	return (int)db_exec(conn, "UPDATE queue_in SET lease_owner = NULL, lease_expires = NULL, "
+				  "next_attempt = now() + make_interval(secs => $3::int), "
+				  "last_error = $4 WHERE id = $1 AND lease_owner = $2",
+			    4, params, error_r);
+}

@@ -1,0 +1,98 @@
+/* alias.c - aliases: one source address to many targets, and per-domain catch-alls */
+#include "store/alias.h"
+#include "store/db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* alias_source - canonical source ("user@d" or "@d" for the catch-all) and its domain */
+static int alias_source(const char *in, char out[STORE_ADDRESS_SIZE],
+			char domain[STORE_DOMAIN_SIZE], const char **error_r)
+{
+	const char *why;
+
+	if (in[0] == '@') {
+		if (store_domain_normalize(in + 1, domain, &why) < 0)
+			return db_fail("22023", error_r, "malformed catch-all domain: %s", why);
+		snprintf(out, STORE_ADDRESS_SIZE, "@%s", domain);
+		return 0;
+	}
+	if (store_address_normalize(in, out, &why) < 0)
+		return db_fail("22023", error_r, "malformed alias address: %s", why);
+	snprintf(domain, STORE_DOMAIN_SIZE, "%s", store_address_domain(out));
+	return 0;
+}
+
+/* alias_target - canonical target address */
+static int alias_target(const char *in, char out[STORE_ADDRESS_SIZE], const char **error_r)
+{
+	const char *why;
+
+	if (store_address_normalize(in, out, &why) < 0)
+		return db_fail("22023", error_r, "malformed target address: %s", why);
+	return 0;
+}
+
+int store_alias_add(PGconn *conn, const char *source, const char *target, const char **error_r)
+{
+	char src[STORE_ADDRESS_SIZE], dst[STORE_ADDRESS_SIZE], domain[STORE_DOMAIN_SIZE];
+	const char *params[3] = { src, dst, domain };
+	int64_t n;
+
+	if (alias_source(source, src, domain, error_r) < 0 || alias_target(target, dst, error_r) < 0)
+		return -1;
+	if (strcmp(src, dst) == 0)
+		return db_fail("22023", error_r, "an alias cannot point to itself");
+	n = db_exec(conn, "INSERT INTO aliases (domain_id, source, target) "
+			  "SELECT id, $1, $2 FROM domains WHERE lower(name) = $3",
+		    3, params, error_r);
+	if (n < 0 && db_error_unique())
+		return db_fail("23505", error_r, "alias %s -> %s exists already", src, dst);
+	if (n == 0)
+		return db_fail("22023", error_r, "unknown domain %s", domain);
+	return n < 0 ? -1 : 0;
+}
+
+int store_alias_remove(PGconn *conn, const char *source, const char *target,
+		       const char **error_r)
+{
+	char src[STORE_ADDRESS_SIZE], dst[STORE_ADDRESS_SIZE], domain[STORE_DOMAIN_SIZE];
+	const char *params[2] = { src, NULL };
+
+	if (alias_source(source, src, domain, error_r) < 0)
+		return -1;
+	if (target != NULL) {
+		if (alias_target(target, dst, error_r) < 0)
+			return -1;
+		params[1] = dst;
+	}
+	return (int)db_exec(conn, "DELETE FROM aliases WHERE lower(source) = $1 "
+				  "AND ($2::text IS NULL OR lower(target) = $2)",
+			    2, params, error_r);
+}
+
+int store_alias_list(PGconn *conn, const char *domain, store_alias_list_fn *fn, void *arg,
+		     const char **error_r)
+{
+	char norm[STORE_DOMAIN_SIZE];
+	const char *params[1] = { NULL }, *why;
+	PGresult *res;
+	int i, n;
+
+	if (domain != NULL) {
+		if (store_domain_normalize(domain, norm, &why) < 0)
+			return db_fail("22023", error_r, "malformed domain name: %s", why);
+		params[0] = norm;
+	}
+	res = db_query(conn, "SELECT a.source, a.target FROM aliases a JOIN domains d "
+			     "ON d.id = a.domain_id WHERE ($1::text IS NULL OR lower(d.name) = $1) "
+			     "ORDER BY a.source, a.target", 1, params, error_r);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++)
+		if (fn(db_get_str(res, i, 0), db_get_str(res, i, 1), arg) != 0)
+			break;
+	PQclear(res);
+	return n;
+}
