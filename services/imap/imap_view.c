@@ -1,0 +1,156 @@
+/* imap_view - the selected mailbox as this session sees it: MSN <-> UID (RFC 3501 2.3.1). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "services/imap/imap.h"
+
+/* imap_view_new - an empty view */
+struct imap_view *imap_view_new(int64_t mailbox_id)
+{
+	struct imap_view *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		abort();
+	v->mailbox_id = mailbox_id;
+	return v;
+}
+
+/* imap_view_free - the view and its UID list */
+void imap_view_free(struct imap_view **v)
+{
+	if (*v == NULL)
+		return;
+	free((*v)->uids);
+	free(*v);
+	*v = NULL;
+}
+
+/* imap_view_uid - msn is 1-based */
+uint32_t imap_view_uid(const struct imap_view *v, uint32_t msn)
+{
+	return msn >= 1 && msn <= v->count ? v->uids[msn - 1] : 0;
+}
+
+/* imap_view_msn - binary search: uids are ascending */
+uint32_t imap_view_msn(const struct imap_view *v, uint32_t uid)
+{
+	uint32_t lo = 0, hi = v->count;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (v->uids[mid] == uid)
+			return mid + 1;
+		if (v->uids[mid] < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* imap_view_append - add uid at the end (it is above every UID held); for the sync */
+void imap_view_append(struct imap_view *v, uint32_t uid)
+{
+	if (v->count == v->cap) {
+		uint32_t ncap = v->cap == 0 ? 64 : v->cap * 2;
+		uint32_t *n = realloc(v->uids, (size_t)ncap * sizeof(*n));
+
+		if (n == NULL)
+			abort();
+		v->uids = n;
+		v->cap = ncap;
+	}
+	v->uids[v->count++] = uid;
+}
+
+/* imap_view_remove - close the gap; MSNs above it move down by one (RFC 3501 7.4.1) */
+uint32_t imap_view_remove(struct imap_view *v, uint32_t uid)
+{
+	uint32_t msn = imap_view_msn(v, uid);
+
+	if (msn == 0)
+		return 0;
+	memmove(&v->uids[msn - 1], &v->uids[msn], (size_t)(v->count - msn) * sizeof(*v->uids));
+	v->count--;
+	return msn;
+}
+
+/* view_range - range r of set as UID bounds over this view; false when it selects nothing */
+static bool view_range(const struct imap_view *v, const struct imap_seq_range *r, bool by_uid,
+		       uint32_t *lo_r, uint32_t *hi_r)
+{
+	uint32_t star = by_uid ? (v->count > 0 ? v->uids[v->count - 1] : 0) : v->count;
+	uint32_t lo = r->lo == IMAP_SEQ_STAR ? star : r->lo;
+	uint32_t hi = r->hi == IMAP_SEQ_STAR ? star : r->hi;
+
+	if (lo > hi) {
+		uint32_t t = lo;
+
+		lo = hi;
+		hi = t;
+	}
+	/* RFC 3501 6.4.8: "*" in a UID range means the highest UID, so 4:* with every UID
+	 * below 4 still names that one message */
+	if (by_uid && r->hi == IMAP_SEQ_STAR && r->lo != IMAP_SEQ_STAR && star < r->lo)
+		lo = hi = star;
+	*lo_r = lo;
+	*hi_r = hi;
+	return lo != 0;
+}
+
+/* view_lower_bound - the index of the first UID >= uid */
+static uint32_t view_lower_bound(const struct imap_view *v, uint32_t uid)
+{
+	uint32_t lo = 0, hi = v->count;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (v->uids[mid] < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* imap_view_resolve - collect the selected UIDs in view order, without duplicates */
+int imap_view_resolve(const struct imap_view *v, const struct imap_seqset *set, bool by_uid,
+		      struct imap_arena *arena, uint32_t **uids_r, size_t *n_r,
+		      const char **error_r)
+{
+	bool *hit;
+	size_t n = 0;
+	uint32_t *out;
+
+	for (size_t i = 0; !by_uid && i < set->count; i++) {
+		if ((set->ranges[i].lo != IMAP_SEQ_STAR && set->ranges[i].lo > v->count) ||
+		    (set->ranges[i].hi != IMAP_SEQ_STAR && set->ranges[i].hi > v->count) ||
+		    v->count == 0) {
+			*error_r = "invalid message sequence number";
+			return -1;
+		}
+	}
+	hit = imap_arena_array(arena, v->count + 1, sizeof(*hit));
+	for (size_t i = 0; i < set->count; i++) {
+		uint32_t lo, hi;
+
+		if (!view_range(v, &set->ranges[i], by_uid, &lo, &hi))
+			continue;
+		for (uint32_t m = by_uid ? view_lower_bound(v, lo) : lo - 1;
+		     m < v->count && (by_uid ? v->uids[m] : m + 1) <= hi; m++) {
+			if (!hit[m]) {
+				hit[m] = true;
+				n++;
+			}
+		}
+	}
+	out = imap_arena_array(arena, n + 1, sizeof(*out));
+	*n_r = 0;
+	for (uint32_t m = 0; m < v->count; m++)
+		if (hit[m])
+			out[(*n_r)++] = v->uids[m];
+	*uids_r = out;
+	return 0;
+}
