@@ -104,6 +104,18 @@ static void on_rcpt(enum smtp_rcpt_result r, void *arg)
 	conn_process(c);
 }
 
+/* on_expn - the EXPN lookup is back */
+static void on_expn(enum smtp_expn_result r, const char *const *members, size_t n,
+		    bool truncated, void *arg)
+{
+	struct smtp_conn *c = arg;
+
+	if (!conn_back(c))
+		return;
+	smtp_session_expn_done(c->s, r, members, n, truncated);
+	conn_process(c);
+}
+
 /* on_sender - the may-send-as check is back */
 static void on_sender(enum smtp_check_result r, void *arg)
 {
@@ -350,6 +362,13 @@ static void conn_act(struct smtp_conn *c, enum smtp_action a)
 				      on_sender, c) < 0) {
 			c->busy = false;
 			smtp_session_sender_done(c->s, SMTP_CHECK_TEMPFAIL);
+		}
+		return;
+	case SMTP_ACTION_EXPN:
+		conn_busy(c);
+		if (smtp_store_expn(c->srv->pool, smtp_session_expn_address(c->s), on_expn, c) < 0) {
+			c->busy = false;
+			smtp_session_expn_done(c->s, SMTP_EXPN_TEMPFAIL, NULL, 0, false);
 		}
 		return;
 	case SMTP_ACTION_AUTH:

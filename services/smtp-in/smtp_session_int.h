@@ -45,6 +45,7 @@ struct smtp_session {
 	struct smtp_rcpt_args *rcpts;
 	size_t rcpt_count, rcpt_cap;
 	struct smtp_rcpt_args pending_rcpt;
+	struct smtp_address expn_address; /* EXPN waiting for its lookup */
 	struct smtp_data data;
 	bool data_started;
 	struct evbuffer *body;
