@@ -71,4 +71,6 @@ void smtp_config_load(struct smtp_config *cfg)
 	cfg->max_conns = (unsigned)config_int("MERPATI_SMTP_MAX_CONNECTIONS", 1000, 1, 1000000);
 	cfg->max_per_ip = (unsigned)config_int("MERPATI_SMTP_MAX_CONN_PER_IP", 20, 1, 1000000);
 	cfg->store_threads = (unsigned)config_int("MERPATI_SMTP_STORE_THREADS", 8, 1, 64);
+	/* below docker-compose.yml's stop_grace_period (30s), after which comes SIGKILL */
+	cfg->shutdown_grace = config_duration("MERPATI_SHUTDOWN_GRACE", "20s");
 }

@@ -96,6 +96,10 @@ static enum smtp_action step_command(struct smtp_session *s, const uint8_t *in, 
 		return SMTP_ACTION_READ;
 	}
 	*used = (size_t)n;
+	if (s->draining && !s->in_mail && cmd.verb != SMTP_VERB_QUIT) {
+		smtp_session_shutdown(s); /* RFC 5321 3.8: 421 when the service must stop */
+		return SMTP_ACTION_CLOSE;
+	}
 	return smtp_cmd_dispatch(s, &cmd);
 }
 
@@ -378,6 +382,13 @@ void smtp_session_shutdown(struct smtp_session *s)
 {
 	smtp_reply_printf(s->out, 421, "4.3.2", "%s Service shutting down", s->hostname);
 	s->mode = SMTP_MODE_CLOSED;
+}
+
+/* smtp_session_drain - from now on, 421 at the first command outside a transaction */
+bool smtp_session_drain(struct smtp_session *s)
+{
+	s->draining = true;
+	return s->mode == SMTP_MODE_COMMAND && !s->in_mail;
 }
 
 /* smtp_session_rcpt - the recipient waiting for its lookup */

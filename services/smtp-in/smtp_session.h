@@ -131,6 +131,11 @@ void smtp_session_expn_done(struct smtp_session *s, enum smtp_expn_result r,
 void smtp_session_timeout(struct smtp_session *s);
 /* smtp_session_shutdown - 421 4.3.2 and close */
 void smtp_session_shutdown(struct smtp_session *s);
+/* smtp_session_drain - the server is stopping: a mail transaction in progress may finish
+ * (through its 250), and the next command outside one (QUIT aside) gets 421 4.3.2; true
+ * when the session is at a command boundary outside a transaction now, so the caller may
+ * say goodbye at once with smtp_session_shutdown */
+bool smtp_session_drain(struct smtp_session *s);
 
 /* what the actions need */
 const struct smtp_rcpt_args *smtp_session_rcpt(const struct smtp_session *s);

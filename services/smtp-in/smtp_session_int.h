@@ -33,6 +33,7 @@ struct smtp_session {
 	bool authenticated;
 	unsigned errors;
 	unsigned auth_failures;
+	bool draining;                /* the server is stopping (smtp_session_drain) */
 
 	/* AUTH in progress */
 	enum smtp_sasl_step sasl;
