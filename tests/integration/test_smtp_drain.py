@@ -3,8 +3,7 @@ transaction under way finishes (stored, 250) within MERPATI_SHUTDOWN_GRACE, exit
 import signal
 import socket
 
-import pytest
-
+from harness.stack import http_status
 from test_smtp_support import (ALICE, BOB, DOMAIN, Raw, count_with, message, port, queued_id,
                                rcpts, start_smtp, unique)
 
@@ -62,6 +61,8 @@ def test_sigterm_lets_data_finish_refuses_new_and_says_421_to_idle(stack, pg):
     # nobody listens any more, on any port: a proxy in front tries another replica
     assert refused(mx) and refused(sub)
     assert smtp.running()
+    # and the health check says so, for the proxy's checks
+    assert http_status(smtp.admin_port, "/healthz", timeout=10) == 503
 
     # the message in DATA is finished, stored and acknowledged
     busy.send("second half\r\n.\r\n")
