@@ -87,6 +87,11 @@ struct net_listener *net_listener_new(struct event_base *base,
 int net_listener_port(const struct net_listener *l);
 /* net_listener_count - connections currently open on this listener */
 unsigned net_listener_count(const struct net_listener *l);
+/* net_listener_stop_accepting - the start of a graceful stop: take the connections the
+ * kernel has already completed (their clients would otherwise get a reset), then close the
+ * listening socket, so new clients are refused at connect and a proxy in front tries
+ * another replica; open connections stay. Safe to call twice. */
+void net_listener_stop_accepting(struct net_listener *l);
 /* net_listener_free - stop accepting and close every connection (close callbacks run) */
 void net_listener_free(struct net_listener **l);
 

@@ -166,7 +166,8 @@ static void on_resume(evutil_socket_t fd, short what, void *arg)
 {
 	struct net_listener *l = arg;
 
-	evconnlistener_enable(l->ev);
+	if (l->ev != NULL)
+		evconnlistener_enable(l->ev);
 }
 
 /* on_accept_error - accept() failed, typically EMFILE: the pending connection stays in the
@@ -276,7 +277,8 @@ int net_listener_port(const struct net_listener *l)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
-	if (getsockname(evconnlistener_get_fd(l->ev), (struct sockaddr *)&ss, &len) != 0)
+	if (l->ev == NULL ||
+	    getsockname(evconnlistener_get_fd(l->ev), (struct sockaddr *)&ss, &len) != 0)
 		return -1;
 	if (ss.ss_family == AF_INET6)
 		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
@@ -288,13 +290,38 @@ unsigned net_listener_count(const struct net_listener *l)
 	return l->count;
 }
 
+void net_listener_stop_accepting(struct net_listener *l)
+{
+	evutil_socket_t fd;
+
+	if (l == NULL || l->ev == NULL)
+		return;
+	evconnlistener_disable(l->ev);
+	event_del(l->resume);
+	fd = evconnlistener_get_fd(l->ev);
+	/* at most a backlog's worth: the queue cannot hold more */
+	for (int i = 0; i < NET_BACKLOG; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		evutil_socket_t nfd = accept4(fd, (struct sockaddr *)&ss, &len,
+					      SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (nfd < 0)
+			break; /* EAGAIN: the queue is empty */
+		on_accept(l->ev, nfd, (struct sockaddr *)&ss, (int)len, l);
+	}
+	evconnlistener_free(l->ev); /* LEV_OPT_CLOSE_ON_FREE: closes the socket */
+	l->ev = NULL;
+}
+
 void net_listener_free(struct net_listener **lp)
 {
 	struct net_listener *l = *lp;
 
 	if (l == NULL)
 		return;
-	evconnlistener_free(l->ev);
+	if (l->ev != NULL)
+		evconnlistener_free(l->ev);
 	event_free(l->resume);
 	while (l->conns != NULL)
 		net_conn_end(l->conns, NET_CLOSE_LOCAL);

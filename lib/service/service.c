@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log/log.h"
@@ -30,7 +31,8 @@ static void service_on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct service *svc = arg;
 
-	log_info("event=shutdown signal=%d", (int)sig);
+	svc->signals++;
+	log_info("event=shutdown signal=%d%s", (int)sig, svc->signals > 1 ? " grace=cut" : "");
 	event_base_loopexit(svc->base, NULL);
 }
 
@@ -155,8 +157,42 @@ static void service_drain(struct service *svc)
 	}
 }
 
+/* service_stopping_health - /healthz while draining: a proxy in front stops sending */
+static const char *service_stopping_health(void *arg)
+{
+	return "shutting down";
+}
+
+/* service_graceful - stop accepting, tell the service, and run the loop while its
+ * connections still hold work, within the grace period */
+static void service_graceful(struct service *svc)
+{
+	const struct service_settings *set = svc->set;
+	struct timeval tick = { 0, SERVICE_DRAIN_TICK_US };
+	struct timespec start, now;
+
+	for (size_t i = 0; i < SERVICE_LISTENERS_MAX; i++)
+		net_listener_stop_accepting(svc->listeners[i]);
+	metrics_set_health(service_stopping_health, NULL);
+	set->drain(set->arg);
+	log_info("event=drain live=%u grace=%ld", set->live(set->arg), set->grace);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (set->live(set->arg) > 0 && svc->signals < 2) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
+		    set->grace * 1000)
+			break;
+		event_base_loopexit(svc->base, &tick);
+		event_base_dispatch(svc->base);
+	}
+	log_info("event=drained live=%u", set->live(set->arg));
+}
+
 void service_stop(struct service *svc)
 {
+	if (svc->set != NULL && svc->set->drain != NULL && svc->set->live != NULL &&
+	    svc->base != NULL)
+		service_graceful(svc);
 	/* listeners first: closing them closes every connection, whose close callbacks
 	 * queue their last pool jobs; jobs still queued after the drain complete (as
 	 * unavailable) while the pool stops */

@@ -64,6 +64,11 @@ struct service_settings {
 	const char *(*health)(void *arg);
 	/* live - how many connections still hold work at shutdown; NULL: no drain */
 	unsigned (*live)(void *arg);
+	/* drain - a graceful stop begins (needs live): the listeners no longer accept; say
+	 * goodbye to idle sessions and let the others finish their work, which may take
+	 * `grace` seconds. NULL: every connection is closed at once. */
+	void (*drain)(void *arg);
+	long grace;
 	void *arg;                          /* passed to health and live */
 };
 
@@ -76,6 +81,7 @@ struct service {
 	void *bus;                          /* the socket in set->bus_role, or NULL */
 	struct net_listener *listeners[SERVICE_LISTENERS_MAX];
 	struct event *sigint, *sigterm;
+	unsigned signals;                   /* SIGINT/SIGTERM seen; a second one cuts the grace */
 };
 
 /* service_start - the event base, TLS context, pool, bus socket, admin server, listeners
@@ -84,8 +90,11 @@ int service_start(struct service *svc, const struct service_settings *set,
 		  const char **error_r);
 /* service_run - log event=ready and run the loop until SIGINT/SIGTERM */
 void service_run(struct service *svc);
-/* service_stop - close listeners (and their connections), drain for at most 5 seconds,
- * then free the pool, admin server, bus socket, TLS context, signals and event base */
+/* service_stop - with a drain callback, first a graceful stop: stop accepting, /healthz
+ * answers 503, drain(), and the loop runs while live() > 0, for at most grace seconds or
+ * until a second signal. Then close listeners (and their connections), drain pool jobs
+ * for at most 5 seconds, and free the pool, admin server, bus socket, TLS context,
+ * signals and event base */
 void service_stop(struct service *svc);
 /* service_listener_port - the bound port of listener i, or -1 when it is not open */
 int service_listener_port(const struct service *svc, size_t i);

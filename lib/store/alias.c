@@ -96,3 +96,43 @@ int store_alias_list(PGconn *conn, const char *domain, store_alias_list_fn *fn, 
 	PQclear(res);
 	return n;
 }
+
+int store_alias_members(PGconn *conn, const char *address, struct store_alias_members *out,
+			const char **error_r)
+{
+	char norm[STORE_ADDRESS_SIZE], limit[16];
+	const char *params[2] = { norm, limit }, *why;
+	PGresult *res;
+	int i, n;
+
+	memset(out, 0, offsetof(struct store_alias_members, members));
+	if (store_address_normalize(address, norm, &why) < 0)
+		return db_fail("22023", error_r, "malformed address: %s", why);
+	/* one more than we keep, to know the list was cut */
+	snprintf(limit, sizeof(limit), "%d", STORE_ALIAS_MEMBERS_MAX + 1);
+	res = db_query(conn, "SELECT 0, address, enabled, 0::bigint FROM accounts "
+			     "WHERE lower(address) = $1 UNION ALL (SELECT 1, target, true, id "
+			     "FROM aliases WHERE lower(source) = $1 ORDER BY id LIMIT $2::int) "
+			     "ORDER BY 1, 4",
+		       2, params, error_r);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	if (n > 0 && db_get_int64(res, 0, 0) == 0) {
+		if (db_get_bool(res, 0, 2)) {
+			out->kind = STORE_ALIAS_MEMBERS_ACCOUNT;
+			out->count = 1;
+			(void)db_copy_str(res, 0, 1, out->members[0], STORE_ADDRESS_SIZE);
+		}
+		PQclear(res);
+		return 0;
+	}
+	if (n > 0)
+		out->kind = STORE_ALIAS_MEMBERS_LIST;
+	for (i = 0; i < n && i < STORE_ALIAS_MEMBERS_MAX; i++)
+		(void)db_copy_str(res, i, 1, out->members[i], STORE_ADDRESS_SIZE);
+	out->count = (size_t)i;
+	out->truncated = n > STORE_ALIAS_MEMBERS_MAX;
+	PQclear(res);
+	return 0;
+}

@@ -7,6 +7,8 @@
 #define MERPATI_STORE_ALIAS_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/address.h"
@@ -23,5 +25,27 @@ typedef int store_alias_list_fn(const char *source, const char *target, void *ar
 /* store_alias_list - aliases of one domain (NULL: all); returns the count or -1 */
 int store_alias_list(PGconn *conn, const char *domain, store_alias_list_fn *fn, void *arg,
 		     const char **error_r);
+
+/* What an address is, for SMTP EXPN (RFC 5321 3.5.2). */
+enum store_alias_members_kind {
+	STORE_ALIAS_MEMBERS_UNKNOWN, /* no enabled account and no alias with that address */
+	STORE_ALIAS_MEMBERS_ACCOUNT, /* an enabled account: members[0] is its address */
+	STORE_ALIAS_MEMBERS_LIST,    /* an alias: members are its targets, in order */
+};
+
+#define STORE_ALIAS_MEMBERS_MAX 100
+
+struct store_alias_members {
+	enum store_alias_members_kind kind;
+	size_t count;
+	bool truncated;              /* the alias has more than STORE_ALIAS_MEMBERS_MAX targets */
+	char members[STORE_ALIAS_MEMBERS_MAX][STORE_ADDRESS_SIZE];
+};
+
+/* store_alias_members - the direct targets of one alias, or the account of that address,
+ * in one round trip; an account takes precedence over an alias of the same address and a
+ * disabled account hides it, as in delivery (recipient.h rules 1-2); 0 or -1 */
+int store_alias_members(PGconn *conn, const char *address, struct store_alias_members *out,
+			const char **error_r);
 
 #endif

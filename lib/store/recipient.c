@@ -2,7 +2,9 @@
  * plus-addressing, postmaster@/abuse@ and catch-alls (rules in recipient.h) */
 #include "store/recipient.h"
 #include "store/db.h"
+#include "store/db_prepared.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,32 +20,57 @@ struct expand {
 	const char **error_r;
 };
 
-/* What a domain lookup tells: is it ours, and who gets its role mail. */
+/* What a domain lookup tells: is it ours, and its id (for its administrator). */
 struct recipient_domain {
 	bool local;
-	char admin[STORE_ADDRESS_SIZE]; /* "" when the domain has no account at all */
+	int64_t id;
 };
 
 static int expand_address(struct expand *x, const char *address, const char *tag, int depth);
 
-/* recipient_domain - is the address's domain ours, and its administrator's address
- * (the admin account, else the domain's oldest enabled account) */
+static const struct db_stmt recipient_domain_stmt = {
+	"recipient_domain", "SELECT id FROM domains WHERE lower(name) = $1", 1,
+};
+
+/* recipient_domain - is the address's domain ours */
 static int recipient_domain(PGconn *conn, const char *address, struct recipient_domain *d,
 			    const char **error_r)
 {
 	const char *params[1] = { store_address_domain(address) };
-	PGresult *res;
+	PGresult *res = db_query_prepared(conn, &recipient_domain_stmt, params, error_r);
 
-	res = db_query(conn, "SELECT d.id, a.address FROM domains d LEFT JOIN accounts a ON a.id = "
-			     "coalesce(d.admin_account_id, (SELECT x.id FROM accounts x WHERE "
-			     "x.domain_id = d.id AND x.enabled ORDER BY x.id LIMIT 1)) "
-			     "WHERE lower(d.name) = $1", 1, params, error_r);
 	if (res == NULL)
 		return -1;
 	d->local = PQntuples(res) > 0;
-	d->admin[0] = '\0';
-	if (d->local)
-		(void)db_copy_str(res, 0, 1, d->admin, sizeof(d->admin));
+	d->id = d->local ? db_get_int64(res, 0, 0) : 0;
+	PQclear(res);
+	return 0;
+}
+
+static const struct db_stmt recipient_admin_stmt = {
+	"recipient_admin",
+	"SELECT a.address FROM domains d JOIN accounts a ON a.id = coalesce(d.admin_account_id, "
+	"(SELECT x.id FROM accounts x WHERE x.domain_id = d.id AND x.enabled ORDER BY x.id "
+	"LIMIT 1)) WHERE d.id = $1::bigint", 1,
+};
+
+/* recipient_admin - who gets the domain's role mail: its admin account, else its oldest
+ * enabled account; "" when it has none. Asked only for postmaster@ and abuse@: finding the
+ * oldest account can read many of the domain's rows. */
+static int recipient_admin(PGconn *conn, int64_t domain_id, char admin[STORE_ADDRESS_SIZE],
+			   const char **error_r)
+{
+	char id[24];
+	const char *params[1] = { id };
+	PGresult *res;
+
+	snprintf(id, sizeof(id), "%" PRId64, domain_id);
+	res = db_query_prepared(conn, &recipient_admin_stmt, params, error_r);
+	if (res == NULL)
+		return -1;
+	admin[0] = '\0';
+	if (PQntuples(res) > 0)
+		(void)db_copy_str(res, 0, 0, admin, STORE_ADDRESS_SIZE);
 	PQclear(res);
 	return 0;
 }
@@ -100,6 +127,12 @@ static int expand_targets(struct expand *x, PGresult *res, int col, const char *
 	return 0;
 }
 
+static const struct db_stmt expand_account_stmt = {
+	"recipient_account",
+	"SELECT a.id, a.enabled, a.forward_keep_copy, f.target FROM accounts a "
+	"LEFT JOIN forwards f ON f.account_id = a.id WHERE lower(a.address) = $1 ORDER BY f.id", 1,
+};
+
 /* expand_account - rule 1: an account, with its forwards; 1 handled, 0 no account, -1 */
 static int expand_account(struct expand *x, const char *address, const char *tag, int depth)
 {
@@ -109,9 +142,7 @@ static int expand_account(struct expand *x, const char *address, const char *tag
 	bool keep;
 	int ret = 0;
 
-	res = db_query(x->conn, "SELECT a.id, a.enabled, a.forward_keep_copy, f.target "
-				"FROM accounts a LEFT JOIN forwards f ON f.account_id = a.id "
-				"WHERE lower(a.address) = $1 ORDER BY f.id", 1, params, x->error_r);
+	res = db_query_prepared(x->conn, &expand_account_stmt, params, x->error_r);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 0) {
@@ -131,6 +162,10 @@ static int expand_account(struct expand *x, const char *address, const char *tag
 	return ret < 0 ? -1 : 1;
 }
 
+static const struct db_stmt expand_alias_stmt = {
+	"recipient_alias", "SELECT target FROM aliases WHERE lower(source) = $1 ORDER BY id", 1,
+};
+
 /* expand_alias - rule 2 and 5: targets of an alias source ("user@d" or "@d");
  * 1 handled, 0 no such alias, -1 */
 static int expand_alias(struct expand *x, const char *source, const char *tag, int depth)
@@ -139,8 +174,7 @@ static int expand_alias(struct expand *x, const char *source, const char *tag, i
 	PGresult *res;
 	int found, ret = 0;
 
-	res = db_query(x->conn, "SELECT target FROM aliases WHERE lower(source) = $1 ORDER BY id",
-		       1, params, x->error_r);
+	res = db_query_prepared(x->conn, &expand_alias_stmt, params, x->error_r);
 	if (res == NULL)
 		return -1;
 	found = PQntuples(res) > 0;
@@ -170,14 +204,22 @@ static int expand_local(struct expand *x, const char *address, const struct reci
 	if (store_address_split_plus(address, base, plus) &&
 	    (r = expand_exact(x, base, tag[0] ? tag : plus, depth)) != 0)
 		return r;
-	if (store_address_is_role(address) && d->admin[0] != '\0')
-		return expand_address(x, d->admin, tag, depth + 1) < 0 ? -1 : 1;
+	if (store_address_is_role(address)) {
+		char admin[STORE_ADDRESS_SIZE];
+
+		if (recipient_admin(x->conn, d->id, admin, x->error_r) < 0)
+			return -1;
+		if (admin[0] != '\0')
+			return expand_address(x, admin, tag, depth + 1) < 0 ? -1 : 1;
+	}
 	snprintf(catchall, sizeof(catchall), "@%s", store_address_domain(address));
 	return expand_alias(x, catchall, tag, depth);
 }
 
-/* expand_address - every delivery one address leads to, recursively */
-static int expand_address(struct expand *x, const char *address, const char *tag, int depth)
+/* expand_address_in - every delivery one address leads to, recursively; known: its
+ * domain when the caller has looked it up already, else NULL */
+static int expand_address_in(struct expand *x, const char *address, const char *tag, int depth,
+			     const struct recipient_domain *known)
 {
 	struct recipient_domain d;
 	bool fresh;
@@ -191,16 +233,25 @@ static int expand_address(struct expand *x, const char *address, const char *tag
 		return -1;
 	if (!fresh)
 		return 0; /* an alias loop, or a target reached twice: deliver once */
-	if (recipient_domain(x->conn, address, &d, x->error_r) < 0)
+	if (known != NULL)
+		d = *known;
+	else if (recipient_domain(x->conn, address, &d, x->error_r) < 0)
 		return -1;
 	if (!d.local)
 		return expand_add(x, 0, address, tag);
 	return expand_local(x, address, &d, tag, depth) < 0 ? -1 : 0;
 }
 
+/* expand_address - every delivery one address leads to, recursively */
+static int expand_address(struct expand *x, const char *address, const char *tag, int depth)
+{
+	return expand_address_in(x, address, tag, depth, NULL);
+}
+
 /* recipient_expand - expansion of a normalised address, complete or up to a first delivery */
 static int recipient_expand(PGconn *conn, const char *norm, bool first_only,
-			    struct store_recipient_list *out, const char **error_r)
+			    const struct recipient_domain *known, struct store_recipient_list *out,
+			    const char **error_r)
 {
 	static __thread struct expand x; /* large: keep it off the worker's stack */
 
@@ -210,7 +261,7 @@ static int recipient_expand(PGconn *conn, const char *norm, bool first_only,
 	x.out = out;
 	x.first_only = first_only;
 	x.error_r = error_r;
-	return expand_address(&x, norm, "", 0);
+	return expand_address_in(&x, norm, "", 0, known);
 }
 
 int store_recipient_expand(PGconn *conn, const char *address, struct store_recipient_list *out,
@@ -222,7 +273,44 @@ int store_recipient_expand(PGconn *conn, const char *address, struct store_recip
 	out->count = 0;
 	if (store_address_normalize(address, norm, &why) < 0)
 		return db_fail("22023", error_r, "malformed address: %s", why);
-	return recipient_expand(conn, norm, false, out, error_r);
+	return recipient_expand(conn, norm, false, NULL, out, error_r);
+}
+
+/* The RCPT question in one round trip: the domain, the account of that address with its
+ * state, and whether aliases (of the address, or the domain's catch-all) exist. */
+static const struct db_stmt lookup_stmt = {
+	"recipient_lookup",
+	"SELECT d.id, a.id, a.enabled, a.forward_keep_copy, "
+	"EXISTS (SELECT 1 FROM forwards f WHERE f.account_id = a.id), "
+	"EXISTS (SELECT 1 FROM aliases s WHERE lower(s.source) = $1), "
+	"EXISTS (SELECT 1 FROM aliases c WHERE lower(c.source) = '@' || $2) "
+	"FROM domains d LEFT JOIN accounts a ON lower(a.address) = $1 WHERE lower(d.name) = $2",
+	2,
+};
+
+enum lookup_answer { LOOKUP_FOREIGN, LOOKUP_LOCAL, LOOKUP_UNKNOWN, LOOKUP_EXPAND };
+
+/* lookup_answer - what the one row says, by the rules of recipient.h; LOOKUP_EXPAND when
+ * only a walk through aliases, forwards or the domain's administrator can tell */
+static enum lookup_answer lookup_answer(const PGresult *res, const char *norm)
+{
+	char base[STORE_ADDRESS_SIZE], plus[STORE_ADDRESS_LOCAL_MAX + 1];
+
+	if (PQntuples(res) == 0)
+		return LOOKUP_FOREIGN;
+	if (!PQgetisnull(res, 0, 1)) {
+		/* rule 1: a disabled account receives nothing, and nothing else claims it */
+		if (!db_get_bool(res, 0, 2))
+			return LOOKUP_UNKNOWN;
+		/* an enabled account gets a copy unless it forwards without keeping one */
+		return db_get_bool(res, 0, 3) || !db_get_bool(res, 0, 4) ? LOOKUP_LOCAL :
+									     LOOKUP_EXPAND;
+	}
+	/* rules 2-5 may still lead somewhere (an alias's targets can be gone) */
+	if (db_get_bool(res, 0, 5) || db_get_bool(res, 0, 6) || store_address_is_role(norm) ||
+	    store_address_split_plus(norm, base, plus))
+		return LOOKUP_EXPAND;
+	return LOOKUP_UNKNOWN; /* rule 6 */
 }
 
 int store_recipient_lookup(PGconn *conn, const char *address,
@@ -231,17 +319,27 @@ int store_recipient_lookup(PGconn *conn, const char *address,
 	static __thread struct store_recipient_list list;
 	struct recipient_domain d;
 	char norm[STORE_ADDRESS_SIZE];
-	const char *why;
+	const char *why, *params[2];
+	enum lookup_answer answer;
+	PGresult *res;
 
 	if (store_address_normalize(address, norm, &why) < 0)
 		return db_fail("22023", error_r, "malformed address: %s", why);
-	if (recipient_domain(conn, norm, &d, error_r) < 0)
+	params[0] = norm;
+	params[1] = store_address_domain(norm);
+	if ((res = db_query_prepared(conn, &lookup_stmt, params, error_r)) == NULL)
 		return -1;
-	if (!d.local) {
-		*kind_r = STORE_RECIPIENT_FOREIGN;
+	answer = lookup_answer(res, norm);
+	d.local = answer != LOOKUP_FOREIGN;
+	d.id = d.local ? db_get_int64(res, 0, 0) : 0;
+	PQclear(res);
+	if (answer != LOOKUP_EXPAND) {
+		*kind_r = answer == LOOKUP_FOREIGN ? STORE_RECIPIENT_FOREIGN :
+			  answer == LOOKUP_LOCAL ? STORE_RECIPIENT_LOCAL :
+			  STORE_RECIPIENT_LOCAL_UNKNOWN;
 		return 0;
 	}
-	if (recipient_expand(conn, norm, true, &list, error_r) < 0)
+	if (recipient_expand(conn, norm, true, &d, &list, error_r) < 0)
 		return -1;
 	*kind_r = list.count > 0 ? STORE_RECIPIENT_LOCAL : STORE_RECIPIENT_LOCAL_UNKNOWN;
 	return 0;

@@ -365,7 +365,47 @@ static enum smtp_action proceed_vrfy(struct smtp_session *s, const struct smtp_c
 	return SMTP_ACTION_READ;
 }
 
-/* proceed_not_available - EXPN and VERB: 502 (RFC 5321 4.1.1.7, 3.5.3) */
+/* check_expn - EXPN per MERPATI_SMTP_EXPN; unavailable answers as if not implemented
+ * (RFC 5321 7.3: sites may disable EXPN for security reasons) */
+static int check_expn(struct smtp_session *s, const struct smtp_cmd *cmd)
+{
+	if (s->cfg.expn == SMTP_EXPN_OFF || !s->authenticated)
+		return refuse(s, "502 5.5.1 Command not implemented");
+	return cmd->args_len > 0 ? 0 : refuse(s, "501 5.5.4 Syntax: EXPN address");
+}
+
+/* proceed_expn - the list's address, with or without angle brackets; we serve several
+ * domains, so a bare list name (RFC 5321 3.5.2 allows one) cannot be resolved */
+static enum smtp_action proceed_expn(struct smtp_session *s, const struct smtp_cmd *cmd)
+{
+	char path[SMTP_ADDRESS_PATH_MAX + 3];
+	const char *err;
+	ssize_t n;
+	int len;
+
+	if (cmd->args[0] == '<')
+		len = snprintf(path, sizeof(path), "%.*s", (int)cmd->args_len, cmd->args);
+	else
+		len = snprintf(path, sizeof(path), "<%.*s>", (int)cmd->args_len, cmd->args);
+	if (len < 0 || (size_t)len >= sizeof(path)) {
+		smtp_session_error(s, "501 5.1.3 Address too long");
+		return SMTP_ACTION_READ;
+	}
+	n = smtp_address_parse(path, (size_t)len, SMTP_ADDRESS_ALLOW_UTF8, &s->expn_address, &err);
+	if (n != len || s->expn_address.domain[0] == '\0') {
+		smtp_session_error(s, "501 5.5.4 Syntax: EXPN address");
+		return SMTP_ACTION_READ;
+	}
+	/* RFC 5321 3.5.2 lets a server answer for a single mailbox with "a list containing
+	 * one name" or with an error saying it is not a list. The session is authenticated,
+	 * so the truth costs nothing: an account answers 250 with its own address, not 252
+	 * (3.5.3's "cannot verify", which would be false here) nor 550 (which would read as
+	 * "no such address"). An account's forwards are its owner's business and stay out. */
+	s->mode = SMTP_MODE_WAIT;
+	return SMTP_ACTION_EXPN;
+}
+
+/* proceed_not_available - VERB: 502 (RFC 5321 3.5.3) */
 static enum smtp_action proceed_not_available(struct smtp_session *s,
 					      const struct smtp_cmd *cmd)
 {
@@ -522,7 +562,7 @@ static const struct smtp_cmd_def commands[] = {
 	{ SMTP_VERB_NOOP, check_none, proceed_noop },
 	{ SMTP_VERB_QUIT, check_no_args, proceed_quit },
 	{ SMTP_VERB_VRFY, check_vrfy, proceed_vrfy },
-	{ SMTP_VERB_EXPN, check_none, proceed_not_available },
+	{ SMTP_VERB_EXPN, check_expn, proceed_expn },
 	{ SMTP_VERB_VERB, check_none, proceed_not_available },
 	{ SMTP_VERB_HELP, check_none, proceed_help },
 	{ SMTP_VERB_STARTTLS, check_starttls, proceed_starttls },

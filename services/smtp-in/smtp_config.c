@@ -24,6 +24,15 @@ static void load_listener(int i, struct smtp_config_listener *l)
 	l->proxy_protocol = config_bool(proxy_vars[i], false);
 }
 
+/* load_expn - MERPATI_SMTP_EXPN: off (RFC 5321 7.3: lists are not for harvesting) or auth */
+static enum smtp_expn_policy load_expn(void)
+{
+	static const char *const choices[] = { "off", "auth", NULL };
+
+	return config_enum("MERPATI_SMTP_EXPN", "off", choices) == 1 ? SMTP_EXPN_AUTH :
+	       SMTP_EXPN_OFF;
+}
+
 /* load_session - the limits every session applies */
 static void load_session(struct smtp_session_config *s)
 {
@@ -40,6 +49,7 @@ static void load_session(struct smtp_session_config *s)
 	s->recipients_max = (unsigned)config_int("MERPATI_SMTP_MAX_RECIPIENTS", 100, 1, 1000);
 	s->errors_max = (unsigned)config_int("MERPATI_SMTP_MAX_ERRORS", 10, 1, 1000);
 	s->auth_failures_max = (unsigned)config_int("MERPATI_SMTP_MAX_AUTH_FAILURES", 3, 1, 100);
+	s->expn = load_expn();
 }
 
 /* smtp_config_load - every setting, with defaults for one host */
@@ -61,4 +71,6 @@ void smtp_config_load(struct smtp_config *cfg)
 	cfg->max_conns = (unsigned)config_int("MERPATI_SMTP_MAX_CONNECTIONS", 1000, 1, 1000000);
 	cfg->max_per_ip = (unsigned)config_int("MERPATI_SMTP_MAX_CONN_PER_IP", 20, 1, 1000000);
 	cfg->store_threads = (unsigned)config_int("MERPATI_SMTP_STORE_THREADS", 8, 1, 64);
+	/* below docker-compose.yml's stop_grace_period (30s), after which comes SIGKILL */
+	cfg->shutdown_grace = config_duration("MERPATI_SHUTDOWN_GRACE", "20s");
 }

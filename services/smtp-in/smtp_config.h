@@ -33,6 +33,7 @@ struct smtp_config {
 	unsigned max_conns;
 	unsigned max_per_ip;
 	unsigned store_threads;
+	long shutdown_grace;                  /* seconds a SIGTERM waits for transactions */
 };
 
 /* smtp_config_load - read the environment; a bad value exits with status 2 */

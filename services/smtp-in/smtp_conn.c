@@ -34,6 +34,7 @@ struct smtp_conn {
 	char txid[17];             /* Received id of the message being stored */
 	struct queue_in_job job;
 	unsigned messages;
+	struct smtp_conn *prev, *next; /* in srv->conns */
 };
 
 static void conn_process(struct smtp_conn *c);
@@ -43,6 +44,13 @@ static void conn_free_if_done(struct smtp_conn *c)
 {
 	if (c->net != NULL || c->busy)
 		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		c->srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->srv->nconns--;
 	event_free(c->idle);
 	event_free(c->delay);
 	free(c->job.rcpts);
@@ -101,6 +109,18 @@ static void on_rcpt(enum smtp_rcpt_result r, void *arg)
 	smtp_session_rcpt_done(c->s, r);
 	if (r != SMTP_RCPT_OK)
 		smtp_server_count(SMTP_METRIC_RCPT_REFUSED, 1);
+	conn_process(c);
+}
+
+/* on_expn - the EXPN lookup is back */
+static void on_expn(enum smtp_expn_result r, const char *const *members, size_t n,
+		    bool truncated, void *arg)
+{
+	struct smtp_conn *c = arg;
+
+	if (!conn_back(c))
+		return;
+	smtp_session_expn_done(c->s, r, members, n, truncated);
 	conn_process(c);
 }
 
@@ -352,6 +372,13 @@ static void conn_act(struct smtp_conn *c, enum smtp_action a)
 			smtp_session_sender_done(c->s, SMTP_CHECK_TEMPFAIL);
 		}
 		return;
+	case SMTP_ACTION_EXPN:
+		conn_busy(c);
+		if (smtp_store_expn(c->srv->pool, smtp_session_expn_address(c->s), on_expn, c) < 0) {
+			c->busy = false;
+			smtp_session_expn_done(c->s, SMTP_EXPN_TEMPFAIL, NULL, 0, false);
+		}
+		return;
 	case SMTP_ACTION_AUTH:
 		conn_auth(c);
 		return;
@@ -420,6 +447,15 @@ static void conn_on_idle(evutil_socket_t fd, short what, void *arg)
 	net_conn_close(c->net);
 }
 
+/* conn_goodbye - 421 4.3.2 and close: the server is stopping */
+static void conn_goodbye(struct smtp_conn *c)
+{
+	log_info("session=%s event=shutdown_goodbye", c->id);
+	smtp_session_shutdown(c->s);
+	conn_flush(c);
+	net_conn_close(c->net);
+}
+
 /* conn_on_close - the connection is gone; free now or when the job in flight returns */
 static void conn_on_close(struct net_conn *net, enum net_close_reason reason, void *arg)
 {
@@ -481,6 +517,35 @@ void smtp_conn_accept(struct net_conn *net, void *arg)
 		 c->kind == SMTP_LISTENER_MX ? "mx" :
 		 c->kind == SMTP_LISTENER_SUBMISSION ? "submission" : "submissions");
 	net_conn_set_callbacks(net, conn_on_read, conn_on_close, c);
+	c->next = c->srv->conns;
+	if (c->next != NULL)
+		c->next->prev = c;
+	c->srv->conns = c;
+	c->srv->nconns++;
 	conn_idle_arm(c);
+	if (c->srv->draining) {
+		/* accepted from the backlog while stopping: 421 instead of the greeting */
+		evbuffer_drain(smtp_session_output(c->s), evbuffer_get_length(smtp_session_output(c->s)));
+		conn_goodbye(c);
+		return;
+	}
 	conn_flush(c);
+}
+
+/* smtp_conn_drain - mark every session; say goodbye to those with nothing under way */
+void smtp_conn_drain(struct smtp_server *srv)
+{
+	srv->draining = true;
+	for (struct smtp_conn *c = srv->conns; c != NULL; c = c->next) {
+		if (c->net == NULL)
+			continue;
+		if (smtp_session_drain(c->s) && !c->busy &&
+		    evbuffer_get_length(net_conn_input(c->net)) == 0)
+			conn_goodbye(c);
+	}
+}
+
+unsigned smtp_conn_live(const struct smtp_server *srv)
+{
+	return srv->nconns;
 }

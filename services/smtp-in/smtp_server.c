@@ -63,6 +63,18 @@ static void server_listeners(struct smtp_server *srv)
 	}
 }
 
+/* server_live - connections that still hold a session or a store job */
+static unsigned server_live(void *arg)
+{
+	return smtp_conn_live(arg);
+}
+
+/* server_drain - the graceful stop begins */
+static void server_drain(void *arg)
+{
+	smtp_conn_drain(arg);
+}
+
 /* smtp_server_start - the failed-AUTH table, then the skeleton with smtp-in's table */
 int smtp_server_start(struct smtp_server *srv, const struct smtp_config *cfg,
 		      const char **error_r)
@@ -76,6 +88,8 @@ int smtp_server_start(struct smtp_server *srv, const struct smtp_config *cfg,
 		.name = "smtp-in", .admin_listen = ":9101", .store_threads = cfg->store_threads,
 		.tls = true, .bus = true, .bus_role = BUS_QUEUE_KICK_PUSH,
 		.listeners = srv->slisteners, .n_listeners = SMTP_LISTENER_COUNT,
+		.live = server_live, .drain = server_drain, .grace = cfg->shutdown_grace,
+		.arg = srv,
 	};
 	if (service_start(&srv->svc, &srv->settings, error_r) < 0)
 		return -1;

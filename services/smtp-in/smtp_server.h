@@ -12,6 +12,7 @@
 #include "store/pool.h"
 
 struct smtp_server;
+struct smtp_conn;
 
 struct smtp_listener_ctx {
 	struct smtp_server *srv;
@@ -29,6 +30,9 @@ struct smtp_server {
 	struct service_listener slisteners[SMTP_LISTENER_COUNT];
 	struct service_settings settings;
 	struct smtp_listener_ctx lctx[SMTP_LISTENER_COUNT];
+	struct smtp_conn *conns;         /* every connection still allocated (smtp_conn.c) */
+	unsigned nconns;
+	bool draining;                   /* SIGTERM: a graceful stop is under way */
 };
 
 enum smtp_metric {

@@ -1,6 +1,7 @@
 /* smtp_session.c - session lifecycle, the input loop over its modes, and action results */
 #include "smtp_session_int.h"
 
+#include <glib.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,10 @@ static enum smtp_action step_command(struct smtp_session *s, const uint8_t *in, 
 		return SMTP_ACTION_READ;
 	}
 	*used = (size_t)n;
+	if (s->draining && !s->in_mail && cmd.verb != SMTP_VERB_QUIT) {
+		smtp_session_shutdown(s); /* RFC 5321 3.8: 421 when the service must stop */
+		return SMTP_ACTION_CLOSE;
+	}
 	return smtp_cmd_dispatch(s, &cmd);
 }
 
@@ -339,6 +344,32 @@ void smtp_session_tls_started(struct smtp_session *s)
 	smtp_session_reset_tx(s);
 }
 
+/* smtp_session_expn_done - answer EXPN (RFC 5321 3.5.2): one line per member */
+void smtp_session_expn_done(struct smtp_session *s, enum smtp_expn_result r,
+			    const char *const *members, size_t n, bool truncated)
+{
+	GString *text;
+
+	resume(s);
+	if (r == SMTP_EXPN_TEMPFAIL) {
+		smtp_reply(s->out, 451, "4.3.0", "Temporary lookup failure, try again later");
+		return;
+	}
+	if (r == SMTP_EXPN_UNKNOWN || n == 0) {
+		smtp_session_error(s, "550 5.1.1 Mailbox or list unknown");
+		return;
+	}
+	/* an account answers as "a list containing one name" (RFC 5321 3.5.2): see
+	 * proceed_expn for why not 252 */
+	text = g_string_new(NULL);
+	for (size_t i = 0; i < n && i < SMTP_EXPN_MEMBERS_MAX; i++)
+		g_string_append_printf(text, "%s<%s>", i > 0 ? "\n" : "", members[i]);
+	if (truncated || n > SMTP_EXPN_MEMBERS_MAX)
+		g_string_append_printf(text, "\nList cut at %d members", SMTP_EXPN_MEMBERS_MAX);
+	smtp_reply(s->out, 250, "2.1.5", text->str);
+	g_string_free(text, TRUE);
+}
+
 /* smtp_session_timeout - 421 4.4.2 and close */
 void smtp_session_timeout(struct smtp_session *s)
 {
@@ -353,10 +384,23 @@ void smtp_session_shutdown(struct smtp_session *s)
 	s->mode = SMTP_MODE_CLOSED;
 }
 
+/* smtp_session_drain - from now on, 421 at the first command outside a transaction */
+bool smtp_session_drain(struct smtp_session *s)
+{
+	s->draining = true;
+	return s->mode == SMTP_MODE_COMMAND && !s->in_mail;
+}
+
 /* smtp_session_rcpt - the recipient waiting for its lookup */
 const struct smtp_rcpt_args *smtp_session_rcpt(const struct smtp_session *s)
 {
 	return &s->pending_rcpt;
+}
+
+/* smtp_session_expn_address - the address EXPN asks about */
+const struct smtp_address *smtp_session_expn_address(const struct smtp_session *s)
+{
+	return &s->expn_address;
 }
 
 /* smtp_session_mail - the MAIL FROM arguments of the transaction */

@@ -11,6 +11,8 @@
  *   SMTP_ACTION_AUTH      check smtp_session_auth_user / _auth_password, then
  *                         smtp_session_auth_done (after the failure delay, when it failed)
  *   SMTP_ACTION_STORE     commit smtp_session_envelope + body, then smtp_session_store_done
+ *   SMTP_ACTION_EXPN      look up smtp_session_expn_address(s) (an alias's targets, or
+ *                         the account), then smtp_session_expn_done
  *   SMTP_ACTION_STARTTLS  flush the 220, DISCARD every input byte already read but not
  *                         consumed (RFC 3207 4.2 / CVE-2011-0411), start TLS, then call
  *                         smtp_session_tls_started
@@ -36,6 +38,15 @@
 
 enum smtp_listener { SMTP_LISTENER_MX, SMTP_LISTENER_SUBMISSION, SMTP_LISTENER_SUBMISSIONS };
 
+/* MERPATI_SMTP_EXPN: who may expand a list (RFC 5321 3.5.2, 7.3) */
+enum smtp_expn_policy {
+	SMTP_EXPN_OFF,  /* nobody: 502 */
+	SMTP_EXPN_AUTH, /* authenticated sessions only; others 502 */
+};
+
+/* Reply lines of one EXPN answer: members, plus one line saying the list was cut. */
+#define SMTP_EXPN_MEMBERS_MAX 100
+
 struct smtp_session_config {
 	enum smtp_listener listener;
 	const char *hostname;      /* copied */
@@ -48,6 +59,7 @@ struct smtp_session_config {
 	bool starttls_available;   /* a certificate is loaded */
 	bool tls;                  /* already encrypted (implicit TLS) */
 	bool plaintext_auth;       /* secure for passwords without TLS (MERPATI_PLAINTEXT_AUTH) */
+	enum smtp_expn_policy expn;
 };
 
 enum smtp_action {
@@ -58,6 +70,7 @@ enum smtp_action {
 	SMTP_ACTION_STORE,
 	SMTP_ACTION_STARTTLS,
 	SMTP_ACTION_CLOSE,
+	SMTP_ACTION_EXPN,
 };
 
 enum smtp_rcpt_result {
@@ -65,6 +78,13 @@ enum smtp_rcpt_result {
 	SMTP_RCPT_NO_SUCH_USER, /* our domain, nobody there */
 	SMTP_RCPT_FOREIGN,      /* not one of our domains */
 	SMTP_RCPT_TEMPFAIL,     /* the lookup failed */
+};
+
+enum smtp_expn_result {
+	SMTP_EXPN_LIST,     /* an alias: its targets */
+	SMTP_EXPN_ACCOUNT,  /* an account: its own address */
+	SMTP_EXPN_UNKNOWN,  /* neither */
+	SMTP_EXPN_TEMPFAIL, /* the lookup failed */
 };
 
 enum smtp_check_result { SMTP_CHECK_OK, SMTP_CHECK_REFUSED, SMTP_CHECK_TEMPFAIL };
@@ -102,15 +122,25 @@ void smtp_session_sender_done(struct smtp_session *s, enum smtp_check_result r);
 void smtp_session_auth_done(struct smtp_session *s, enum smtp_auth_result r);
 void smtp_session_store_done(struct smtp_session *s, const char *queue_id);
 void smtp_session_tls_started(struct smtp_session *s);
+/* smtp_session_expn_done - members[0..n) are mailboxes ("local@domain"); at most
+ * SMTP_EXPN_MEMBERS_MAX are shown, truncated says there were more */
+void smtp_session_expn_done(struct smtp_session *s, enum smtp_expn_result r,
+			    const char *const *members, size_t n, bool truncated);
 
 /* smtp_session_timeout - 421 4.4.2 and close (RFC 5321 4.5.3.2) */
 void smtp_session_timeout(struct smtp_session *s);
 /* smtp_session_shutdown - 421 4.3.2 and close */
 void smtp_session_shutdown(struct smtp_session *s);
+/* smtp_session_drain - the server is stopping: a mail transaction in progress may finish
+ * (through its 250), and the next command outside one (QUIT aside) gets 421 4.3.2; true
+ * when the session is at a command boundary outside a transaction now, so the caller may
+ * say goodbye at once with smtp_session_shutdown */
+bool smtp_session_drain(struct smtp_session *s);
 
 /* what the actions need */
 const struct smtp_rcpt_args *smtp_session_rcpt(const struct smtp_session *s);
 const struct smtp_mail_args *smtp_session_mail(const struct smtp_session *s);
+const struct smtp_address *smtp_session_expn_address(const struct smtp_session *s);
 void smtp_session_envelope(const struct smtp_session *s, struct smtp_envelope *env_r);
 const char *smtp_session_auth_user(const struct smtp_session *s); /* NULL if none */
 const char *smtp_session_auth_password(const struct smtp_session *s);

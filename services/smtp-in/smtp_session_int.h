@@ -33,6 +33,7 @@ struct smtp_session {
 	bool authenticated;
 	unsigned errors;
 	unsigned auth_failures;
+	bool draining;                /* the server is stopping (smtp_session_drain) */
 
 	/* AUTH in progress */
 	enum smtp_sasl_step sasl;
@@ -45,6 +46,7 @@ struct smtp_session {
 	struct smtp_rcpt_args *rcpts;
 	size_t rcpt_count, rcpt_cap;
 	struct smtp_rcpt_args pending_rcpt;
+	struct smtp_address expn_address; /* EXPN waiting for its lookup */
 	struct smtp_data data;
 	bool data_started;
 	struct evbuffer *body;

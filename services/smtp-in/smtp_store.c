@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/account.h"
+#include "store/alias.h"
 #include "store/domain.h"
 #include "store/recipient.h"
 
@@ -179,6 +180,63 @@ int smtp_store_sender(struct store_pool *pool, int64_t account_id, const struct 
 	j->cb = cb;
 	j->arg = arg;
 	if (store_pool_submit(pool, sender_work, sender_done, j) < 0) {
+		free(j);
+		return -1;
+	}
+	return 0;
+}
+
+struct expn_job {
+	char address[SMTP_ADDRESS_PATH_MAX + 1];
+	struct store_alias_members m;
+	smtp_store_expn_cb *cb;
+	void *arg;
+};
+
+/* expn_work - on a worker: store_alias_members; an address the store cannot hold is
+ * nobody's */
+static int expn_work(PGconn *conn, void *arg, const char **error_r)
+{
+	struct expn_job *j = arg;
+	char norm[STORE_ADDRESS_SIZE];
+	const char *why;
+
+	if (store_address_normalize(j->address, norm, &why) < 0)
+		return 0; /* m.kind stays UNKNOWN */
+	return store_alias_members(conn, norm, &j->m, error_r);
+}
+
+/* expn_done - on the loop: the members as the session wants them, then free the job */
+static void expn_done(int ret, const char *error, void *arg)
+{
+	struct expn_job *j = arg;
+	const char *members[STORE_ALIAS_MEMBERS_MAX];
+	enum smtp_expn_result r = ret < 0 ? SMTP_EXPN_TEMPFAIL :
+				  j->m.kind == STORE_ALIAS_MEMBERS_LIST ? SMTP_EXPN_LIST :
+				  j->m.kind == STORE_ALIAS_MEMBERS_ACCOUNT ? SMTP_EXPN_ACCOUNT :
+				  SMTP_EXPN_UNKNOWN;
+
+	for (size_t i = 0; i < j->m.count; i++)
+		members[i] = j->m.members[i];
+	j->cb(r, members, ret < 0 ? 0 : j->m.count, j->m.truncated, j->arg);
+	free(j);
+}
+
+/* smtp_store_expn - queue an EXPN lookup */
+int smtp_store_expn(struct store_pool *pool, const struct smtp_address *a, smtp_store_expn_cb *cb,
+		    void *arg)
+{
+	struct expn_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		abort();
+	if (smtp_address_mailbox(a, j->address, sizeof(j->address)) < 0) {
+		free(j);
+		return -1;
+	}
+	j->cb = cb;
+	j->arg = arg;
+	if (store_pool_submit(pool, expn_work, expn_done, j) < 0) {
 		free(j);
 		return -1;
 	}

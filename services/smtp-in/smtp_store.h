@@ -15,6 +15,9 @@ typedef void smtp_store_rcpt_cb(enum smtp_rcpt_result r, void *arg);
 typedef void smtp_store_login_cb(enum smtp_auth_result r, int64_t account_id,
 				 const char *address, void *arg);
 typedef void smtp_store_sender_cb(enum smtp_check_result r, void *arg);
+/* members[0..n) are mailboxes, valid during the call only */
+typedef void smtp_store_expn_cb(enum smtp_expn_result r, const char *const *members, size_t n,
+				bool truncated, void *arg);
 /* id > 0: committed as that queue_in job; -1: nothing stored */
 typedef void smtp_store_insert_cb(int64_t id, const char *error, void *arg);
 
@@ -27,6 +30,9 @@ int smtp_store_login(struct store_pool *pool, const char *user, const char *pass
 /* smtp_store_sender - may this account use `from` as the envelope sender? */
 int smtp_store_sender(struct store_pool *pool, int64_t account_id, const struct smtp_address *from,
 		      smtp_store_sender_cb *cb, void *arg);
+/* smtp_store_expn - EXPN of an address: an alias's targets or the account (RFC 5321 3.5.2) */
+int smtp_store_expn(struct store_pool *pool, const struct smtp_address *a, smtp_store_expn_cb *cb,
+		    void *arg);
 /* smtp_store_insert - queue_in_insert of job and msg (both must stay valid until cb) */
 int smtp_store_insert(struct store_pool *pool, struct queue_in_job *job, const void *msg,
 		      size_t len, smtp_store_insert_cb *cb, void *arg);

@@ -88,6 +88,55 @@ def test_lookup(pg, dom):
     assert "malformed" in tool_error(pg, "lookup", "a b@c")
 
 
+def test_lookup_agrees_with_expansion(pg, dom):
+    """RCPT's one-query answer and the full expansion say the same for every rule"""
+    d, ids = dom
+    a = ids["alice"]
+
+    def both(address):
+        kind = tool(pg, "lookup", address)[0]
+        assert (kind == "local") == (expand(pg, address) != []), address
+        return kind
+
+    assert both(f"alice@{d}") == "local"
+    assert both(f"ALICE+x@{d.upper()}") == "local"
+    # an alias whose only target is gone leads nowhere; one to a remote address does
+    alias(pg, f"gone@{d}", f"left@{d}")
+    assert both(f"gone@{d}") == "unknown"
+    alias(pg, f"out@{d}", "someone@far.example")
+    assert both(f"out@{d}") == "local"
+    # forwards without a copy: local when a target exists, unknown when none does
+    pg.psql(f"INSERT INTO forwards (account_id, target) VALUES ({a}, 'left2@{d}')")
+    pg.psql(f"UPDATE accounts SET forward_keep_copy = false WHERE id = {a}")
+    assert both(f"alice@{d}") == "unknown"
+    pg.psql(f"INSERT INTO forwards (account_id, target) VALUES ({a}, 'bob@{d}')")
+    assert both(f"alice@{d}") == "local"
+    # a disabled account receives nothing, and its aliases do not claim it
+    pg.psql(f"UPDATE accounts SET enabled = false WHERE id = {ids['bob']}")
+    alias(pg, f"bob@{d}", f"alice@{d}")
+    assert both(f"bob@{d}") == "unknown"
+    assert both(f"bob+tag@{d}") == "unknown"
+    # the catch-all takes what nothing else does, if its target exists
+    assert both(f"random@{d}") == "unknown"
+    alias(pg, f"@{d}", f"nothere@{d}")
+    assert both(f"random@{d}") == "unknown"
+    alias(pg, f"@{d}", "catch@far.example")
+    assert both(f"random@{d}") == "local"
+    assert tool(pg, "lookup", "x@elsewhere.example") == ["foreign"]
+
+
+def test_lookup_role_accounts_follow_the_administrator(pg, dom):
+    d, ids = dom
+    # no admin set: the oldest enabled account
+    assert expand(pg, f"postmaster@{d}") == [f"local {ids['alice']} alice@{d} "]
+    pg.psql(f"UPDATE domains SET admin_account_id = {ids['bob']} WHERE name = '{d}'")
+    assert expand(pg, f"abuse@{d}") == [f"local {ids['bob']} bob@{d} "]
+    pg.psql(f"UPDATE accounts SET enabled = false WHERE domain_id = "
+            f"(SELECT id FROM domains WHERE name = '{d}') AND id <> {ids['bob']}")
+    pg.psql(f"UPDATE domains SET admin_account_id = NULL WHERE name = '{d}'")
+    assert expand(pg, f"postmaster@{d}") == [f"local {ids['bob']} bob@{d} "]
+
+
 def test_expand_accounts_aliases_and_plus(pg, dom):
     d, ids = dom
     a, b = ids["alice"], ids["bob"]

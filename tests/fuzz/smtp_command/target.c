@@ -59,6 +59,15 @@ static int answer(struct smtp_session *s, enum smtp_action a, uint8_t pick,
 	case SMTP_ACTION_STARTTLS:
 		smtp_session_tls_started(s);
 		return 2;
+	case SMTP_ACTION_EXPN: {
+		const char *members[2] = { "a@example.org", "b@example.net" };
+
+		assert(smtp_session_authenticated(s) && cfg->expn == SMTP_EXPN_AUTH);
+		assert(smtp_session_expn_address(s)->domain[0] != '\0');
+		smtp_session_expn_done(s, (enum smtp_expn_result)(pick % 4), members,
+				       pick % 3, pick & 4);
+		return 1;
+	}
 	case SMTP_ACTION_CLOSE:
 		return -1;
 	}
@@ -78,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	cfg.listener = (enum smtp_listener)(data[0] % 3);
+	cfg.expn = data[0] & 0x80 ? SMTP_EXPN_AUTH : SMTP_EXPN_OFF;
 	cfg.tls = data[0] & 4;
 	cfg.plaintext_auth = data[0] & 8;
 	step = 1 + data[1] % 64;

@@ -273,6 +273,8 @@ class Stack:
             env[var] = f"127.0.0.1:{free_port()}"
         if plaintext_auth is not None:
             env["MERPATI_PLAINTEXT_AUTH"] = plaintext_auth
+        # a session a test leaves in a transaction must not hold a stop past STOP_TIMEOUT
+        env["MERPATI_SHUTDOWN_GRACE"] = "5s"
         env.update(extra or {})
         return env
 

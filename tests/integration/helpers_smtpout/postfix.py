@@ -22,8 +22,9 @@ def _uid_gid(user):
 
 
 class Postfix:
-    def __init__(self, host, port, domain, relayhost=None, relay_domains=""):
+    def __init__(self, host, port, domain, relayhost=None, relay_domains="", extra=None):
         self.host, self.port, self.domain = host, port, domain
+        self.extra = dict(extra or {})    # more main.cf parameters, set with postconf -e
         self.dir = tempfile.mkdtemp(prefix="merpati-postfix-", dir="/var/tmp")
         os.chmod(self.dir, 0o755)     # Postfix's own processes run as `postfix`
         self.conf = os.path.join(self.dir, "etc")
@@ -73,6 +74,9 @@ alias_database =
 local_recipient_maps =
 smtputf8_enable = yes
 """)
+        if self.extra:
+            subprocess.run(["postconf", "-c", self.conf, "-e"] +
+                           [f"{k}={v}" for k, v in self.extra.items()], check=True)
         shutil.copy("/etc/postfix/master.cf", os.path.join(self.conf, "master.cf"))
         subprocess.run(["postconf", "-c", self.conf, "-M#", "smtp/inet"], check=True)
         subprocess.run(["postconf", "-c", self.conf, "-Me",
@@ -112,6 +116,17 @@ smtputf8_enable = yes
             with open(path, "rb") as f:
                 out.append(f.read())
         return out
+
+    def sendmail(self, sender, rcpts, data, *options):
+        """sendmail - inject a message with Postfix's own sendmail (postdrop, then pickup)"""
+        subprocess.run(["/usr/sbin/sendmail", "-C", self.conf, "-i", "-f", sender, *options,
+                        "--", *rcpts], input=data, check=True, capture_output=True, timeout=60)
+
+    def queue_empty(self):
+        """queue_empty - postqueue -p lists nothing"""
+        r = subprocess.run(["postqueue", "-c", self.conf, "-p"], capture_output=True, text=True,
+                           timeout=60)
+        return "Mail queue is empty" in r.stdout
 
     def stop(self):
         subprocess.run([POSTFIX, "-c", self.conf, "stop"], capture_output=True, timeout=60)

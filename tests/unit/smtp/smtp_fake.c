@@ -47,6 +47,8 @@ void smtp_fake_config(struct smtp_session_config *cfg, const char *overrides)
 		else if (strcmp(*w, "recipients_max") == 0) cfg->recipients_max = (unsigned)v;
 		else if (strcmp(*w, "errors_max") == 0) cfg->errors_max = (unsigned)v;
 		else if (strcmp(*w, "auth_failures_max") == 0) cfg->auth_failures_max = (unsigned)v;
+		else if (strcmp(*w, "expn") == 0)
+			cfg->expn = strcmp(eq + 1, "auth") == 0 ? SMTP_EXPN_AUTH : SMTP_EXPN_OFF;
 	}
 	g_strfreev(words);
 }
@@ -104,6 +106,30 @@ static enum smtp_check_result fake_sender(const struct smtp_mail_args *m)
 		return SMTP_CHECK_TEMPFAIL;
 	return strcmp(box, "alice@example.org") == 0 || strcmp(box, "sales@example.org") == 0 ?
 	       SMTP_CHECK_OK : SMTP_CHECK_REFUSED;
+}
+
+/* fake_expn - sales@example.org lists alice and bob, big@example.org has 150 members,
+ * alice and bob are accounts, tempfail.example fails */
+static void fake_expn(struct fake *f)
+{
+	static const char *const sales[] = { "alice@example.org", "bob@example.org" };
+	const struct smtp_address *a = smtp_session_expn_address(f->s);
+	char box[SMTP_ADDRESS_PATH_MAX + 1];
+	const char *one[1] = { box }, *big[SMTP_EXPN_MEMBERS_MAX];
+
+	smtp_address_mailbox(a, box, sizeof(box));
+	for (size_t i = 0; i < G_N_ELEMENTS(big); i++)
+		big[i] = "member@example.net";
+	if (strcmp(a->domain, "tempfail.example") == 0)
+		smtp_session_expn_done(f->s, SMTP_EXPN_TEMPFAIL, NULL, 0, false);
+	else if (g_ascii_strcasecmp(box, "sales@example.org") == 0)
+		smtp_session_expn_done(f->s, SMTP_EXPN_LIST, sales, 2, false);
+	else if (strcmp(box, "big@example.org") == 0)
+		smtp_session_expn_done(f->s, SMTP_EXPN_LIST, big, G_N_ELEMENTS(big), true);
+	else if (fake_rcpt(a) == SMTP_RCPT_OK && strcmp(a->domain, "example.org") == 0)
+		smtp_session_expn_done(f->s, SMTP_EXPN_ACCOUNT, one, 1, false);
+	else
+		smtp_session_expn_done(f->s, SMTP_EXPN_UNKNOWN, NULL, 0, false);
 }
 
 /* fake_store - write the envelope and the body into the transcript */
@@ -164,6 +190,9 @@ static int act(struct fake *f, enum smtp_action a)
 		return 1;
 	case SMTP_ACTION_STORE:
 		fake_store(f);
+		return 1;
+	case SMTP_ACTION_EXPN:
+		fake_expn(f);
 		return 1;
 	case SMTP_ACTION_STARTTLS:
 		drain(f);
