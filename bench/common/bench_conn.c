@@ -156,6 +156,15 @@ bool bench_conn_init(struct bench_conn *c, struct bench_run *run, const char *us
 	return true;
 }
 
+void bench_conn_free(struct bench_conn **cp)
+{
+	if (*cp == NULL)
+		return;
+	bench_conn_close(*cp);
+	free((*cp)->owner);
+	*cp = NULL;
+}
+
 void bench_conn_start(struct bench_conn *c)
 {
 	c->run->active++;

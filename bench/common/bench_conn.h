@@ -47,5 +47,8 @@ void bench_conn_session_end(struct bench_conn *c);
 void bench_conn_error(struct bench_conn *c, const char *what, const char *line);
 /* bench_conn_close - drop the connection, if any */
 void bench_conn_close(struct bench_conn *c);
+/* bench_conn_free - close, then free the owner (the calloc'd client holding *cp); *cp
+ * becomes NULL */
+void bench_conn_free(struct bench_conn **cp);
 
 #endif

@@ -3,16 +3,12 @@
 #ifndef MERPATI_BENCH_MAIN_H
 #define MERPATI_BENCH_MAIN_H
 
-#include "bench_run.h"
+#include "bench_conn.h"
 
-/* how a protocol makes, starts and frees its clients */
-struct bench_client_ops {
-	void *(*new)(struct bench_run *run, const char *user);   /* NULL: bad user name */
-	void (*start)(void *client);
-	void (*free)(void *client);
-};
+/* a protocol's client for user, its connection not yet started; NULL on a bad name */
+typedef struct bench_conn *bench_client_new_fn(struct bench_run *run, const char *user);
 
 /* bench_main - run the generator; the exit status (1 when any error was counted) */
-int bench_main(int argc, char **argv, const char *program, const struct bench_client_ops *ops);
+int bench_main(int argc, char **argv, const char *program, bench_client_new_fn *client_new);
 
 #endif

@@ -7,26 +7,7 @@
 #include "../common/bench_main.h"
 #include "bench_imap_client.h"
 
-static void *client_new(struct bench_run *run, const char *user)
-{
-	return bench_imap_client_new(run, user);
-}
-
-static void client_start(void *c)
-{
-	bench_imap_client_start(c);
-}
-
-static void client_free(void *c)
-{
-	struct bench_imap_client *p = c;
-
-	bench_imap_client_free(&p);
-}
-
 int main(int argc, char **argv)
 {
-	static const struct bench_client_ops ops = { client_new, client_start, client_free };
-
-	return bench_main(argc, argv, "merpati-bench-imap", &ops);
+	return bench_main(argc, argv, "merpati-bench-imap", bench_imap_client_new);
 }

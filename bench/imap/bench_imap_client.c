@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/bench_conn.h"
 
 #define BENCH_IMAP_LITERAL_MAX (1024UL * 1024 * 1024)
 
@@ -186,7 +185,7 @@ static void client_session(void *owner)
 
 static const struct bench_conn_ops client_ops = { client_session, client_line };
 
-struct bench_imap_client *bench_imap_client_new(struct bench_run *run, const char *user)
+struct bench_conn *bench_imap_client_new(struct bench_run *run, const char *user)
 {
 	struct bench_imap_client *c = calloc(1, sizeof(*c));
 
@@ -198,19 +197,5 @@ struct bench_imap_client *bench_imap_client_new(struct bench_run *run, const cha
 		free(c);
 		return NULL;
 	}
-	return c;
-}
-
-void bench_imap_client_start(struct bench_imap_client *c)
-{
-	bench_conn_start(&c->conn);
-}
-
-void bench_imap_client_free(struct bench_imap_client **cp)
-{
-	if (*cp == NULL)
-		return;
-	bench_conn_close(&(*cp)->conn);
-	free(*cp);
-	*cp = NULL;
+	return &c->conn;
 }

@@ -5,15 +5,10 @@
 #ifndef MERPATI_BENCH_IMAP_CLIENT_H
 #define MERPATI_BENCH_IMAP_CLIENT_H
 
-#include "../common/bench_run.h"
+#include "../common/bench_conn.h"
 
-struct bench_imap_client;
-
-/* bench_imap_client_new - a client logging in as user; NULL on bad arguments */
-struct bench_imap_client *bench_imap_client_new(struct bench_run *run, const char *user);
-/* bench_imap_client_start - open its first session */
-void bench_imap_client_start(struct bench_imap_client *c);
-/* bench_imap_client_free - close and free; *cp becomes NULL */
-void bench_imap_client_free(struct bench_imap_client **cp);
+/* bench_imap_client_new - a client logging in as user, ready for bench_conn_start and
+ * bench_conn_free; NULL on bad arguments */
+struct bench_conn *bench_imap_client_new(struct bench_run *run, const char *user);
 
 #endif

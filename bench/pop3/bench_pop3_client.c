@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/bench_conn.h"
 
 enum bench_pop3_state {
 	ST_GREETING, ST_USER, ST_PASS, ST_LIST, ST_LIST_BODY, ST_UIDL, ST_UIDL_BODY,
@@ -132,7 +131,7 @@ static void client_session(void *owner)
 
 static const struct bench_conn_ops client_ops = { client_session, client_line };
 
-struct bench_pop3_client *bench_pop3_client_new(struct bench_run *run, const char *user)
+struct bench_conn *bench_pop3_client_new(struct bench_run *run, const char *user)
 {
 	struct bench_pop3_client *c = calloc(1, sizeof(*c));
 
@@ -142,19 +141,5 @@ struct bench_pop3_client *bench_pop3_client_new(struct bench_run *run, const cha
 		free(c);
 		return NULL;
 	}
-	return c;
-}
-
-void bench_pop3_client_start(struct bench_pop3_client *c)
-{
-	bench_conn_start(&c->conn);
-}
-
-void bench_pop3_client_free(struct bench_pop3_client **cp)
-{
-	if (*cp == NULL)
-		return;
-	bench_conn_close(&(*cp)->conn);
-	free(*cp);
-	*cp = NULL;
+	return &c->conn;
 }

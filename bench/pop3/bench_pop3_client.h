@@ -3,15 +3,10 @@
 #ifndef MERPATI_BENCH_POP3_CLIENT_H
 #define MERPATI_BENCH_POP3_CLIENT_H
 
-#include "../common/bench_run.h"
+#include "../common/bench_conn.h"
 
-struct bench_pop3_client;
-
-/* bench_pop3_client_new - a client logging in as user; NULL on bad arguments */
-struct bench_pop3_client *bench_pop3_client_new(struct bench_run *run, const char *user);
-/* bench_pop3_client_start - open its first session */
-void bench_pop3_client_start(struct bench_pop3_client *c);
-/* bench_pop3_client_free - close and free; *cp becomes NULL */
-void bench_pop3_client_free(struct bench_pop3_client **cp);
+/* bench_pop3_client_new - a client logging in as user, ready for bench_conn_start and
+ * bench_conn_free; NULL on bad arguments */
+struct bench_conn *bench_pop3_client_new(struct bench_run *run, const char *user);
 
 #endif

@@ -38,13 +38,6 @@ def mail(stack):
     return imap
 
 
-def insecure():
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
 def login(imap, address):
     c = imaplib.IMAP4("127.0.0.1", imap.port("MERPATI_IMAP_LISTEN"), timeout=DEADLINE)
     assert c.login(address, PASSWORD)[0] == "OK"
