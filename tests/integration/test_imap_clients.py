@@ -329,8 +329,16 @@ def test_mbsync_sync_flags_expunge_and_nothing_new(stack, mail, tmp_path):
     target = first[0]
     mid = message_id(target.read_bytes())
     target.rename(inbox / "cur" / (target.name.split(":2,")[0] + ":2,FS"))
+    # and a message written locally (a draft, answered) is appended to the server
+    local_new = crlf_to_lf(build_message(7, "written locally", attachment=os.urandom(500)))
+    (sync.maildir / "Drafts" / "cur" / f"{time.time_ns()}.local.test:2,DR").write_bytes(local_new)
     log = sync.run("STARTTLS")
     assert {b"\\Seen", b"\\Flagged"} <= server_messages(c, "INBOX")[mid][1], log
+    drafts = server_messages(c, "Drafts")
+    assert list(drafts) == [message_id(local_new)], log
+    raw, flags = drafts[message_id(local_new)]
+    assert {b"\\Draft", b"\\Answered"} <= flags, flags
+    assert without_tuid(crlf_to_lf(raw)) == local_new     # mbsync's X-TUID travels along
     # deleted and expunged on the server: gone locally after the next sync
     gone = next(mid for mid, (raw, _) in server_messages(c, "Work").items()
                 if b"Subject: work attachment" in raw)
@@ -407,11 +415,7 @@ cert_fingerprint = {cert_sha256(server_cert(tmp_path))}
 tls_level = tls_secure
 ssl_version = tls1_2
 """)
-    r = subprocess.run([OFFLINEIMAP, "-c", str(rc), "-o", "-u", "basic"], capture_output=True,
-                       text=True, timeout=DEADLINE, env=dict(os.environ, HOME=str(home)))
-    log = r.stdout + r.stderr
-    assert r.returncode == 0, log
-    assert "ERROR" not in log, log
+    log = run_offlineimap(rc, home)
     c = login(mail, addr)
     # offlineimap writes the bytes as fetched, with LF line ends, and adds no header
     for folder in ("INBOX", "Work", "Lists"):
@@ -422,7 +426,31 @@ ssl_version = tls1_2
             assert local[mid][0] == crlf_to_lf(raw), (folder, mid)
     for folder, raws in appended.items():
         assert sorted(raw for raw, _ in server_messages(c, folder).values()) == sorted(raws)
+    # a second run takes local changes to the server: a flag set, a message deleted
+    (only,) = [p for sub in ("new", "cur") for p in (maildir / "Lists" / sub).iterdir()]
+    only.rename(maildir / "Lists" / "cur" / (only.name.split(":2,")[0] + ":2,FS"))
+    work = maildir_messages(maildir / "Work")
+    doomed = next(mid for mid, (raw, _) in work.items() if b"Subject: work one" in raw)
+    for sub in ("new", "cur"):
+        for p in (maildir / "Work" / sub).iterdir():
+            if message_id(p.read_bytes()) == doomed:
+                p.unlink()
+    log = run_offlineimap(rc, home)
+    (flags,) = [f for _, f in server_messages(c, "Lists").values()]
+    assert {b"\\Seen", b"\\Flagged"} <= flags, log
+    assert doomed not in server_messages(c, "Work"), log
+    assert len(server_messages(c, "Work")) == 1, log
     c.logout()
+
+
+def run_offlineimap(rc, home):
+    """run_offlineimap - one offlineimap run; its output (the run must succeed)"""
+    r = subprocess.run([OFFLINEIMAP, "-c", str(rc), "-o", "-u", "basic"], capture_output=True,
+                       text=True, timeout=DEADLINE, env=dict(os.environ, HOME=str(home)))
+    log = r.stdout + r.stderr
+    assert r.returncode == 0, log
+    assert "ERROR" not in log, log
+    return log
 
 
 # --- neomutt ----------------------------------------------------------------------------
