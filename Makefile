@@ -7,7 +7,7 @@
 #                   ends with "N passed, N failed, N skipped"
 #   make valgrind   the unit tests under valgrind
 #   make fuzz       clang + libFuzzer build, each target for FUZZ_SECONDS (default 60)
-#   make bench      smtp-accept against Postfix, pop3 against Dovecot (docs/BENCHMARKS.md)
+#   make bench      smtp-accept against Postfix, pop3 and imap against Dovecot (docs/BENCHMARKS.md)
 #   make clean      remove the build folders (./var, the local database, stays)
 
 BUILD ?= build
@@ -41,6 +41,7 @@ fuzz:
 bench: build
 	@bench/smtp-accept/run --build $(BUILD)
 	@bench/pop3/run --build $(BUILD)
+	@bench/imap/run --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -133,12 +134,28 @@ static void wait_proxy(struct net_listener *l, struct net_conn *c)
 		abort();
 }
 
+/* set_nodelay - send replies at once. A reply is often written in two parts (IMAP's
+ * untagged data when a store job is done, then the tagged line; a TLS record, then the
+ * next), and Nagle's algorithm (RFC 896) holds the second part until the client ACKs the
+ * first, which a client with nothing to send delays by up to 40 ms (RFC 1122 4.2.3.2).
+ * A failure only costs latency, so it is not an error. */
+static void set_nodelay(evutil_socket_t fd, const struct sockaddr *sa)
+{
+	int one = 1;
+
+	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 /* on_accept - a new socket: count it, then PROXY header or straight to admit */
 static void on_accept(struct evconnlistener *ev, evutil_socket_t fd, struct sockaddr *sa,
 		      int len, void *arg)
 {
 	struct net_listener *l = arg;
-	struct net_conn *c = net_conn_new(l->base, fd, sa, (socklen_t)len);
+	struct net_conn *c;
+
+	set_nodelay(fd, sa);
+	c = net_conn_new(l->base, fd, sa, (socklen_t)len);
 
 	c->listener = l;
 	c->next = l->conns;

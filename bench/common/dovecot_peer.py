@@ -1,8 +1,9 @@
-"""dovecot_peer - a private Dovecot POP3 server for the comparison, on a loopback port.
+"""dovecot_peer - a private Dovecot POP3 or IMAP server for the comparison, on a loopback port.
 
 Its own base_dir, a passwd-file passdb, a static userdb (uid nobody), maildirs under one
 directory and mail_fsync = always, as MACHINE-NOTES.md describes; plaintext USER/PASS
-allowed on loopback, like Merpati's pop3 with MERPATI_PLAINTEXT_AUTH=always.
+and LOGIN allowed on loopback, like Merpati's pop3 and imap with MERPATI_PLAINTEXT_AUTH=always.
+Only the listener of the protocol asked for is open; the others get port 0.
 """
 import os
 import shutil
@@ -13,12 +14,13 @@ import time
 VMAIL_UID = 65534
 
 
-def dovecot_conf(base, port, passwd):
+def dovecot_conf(base, protocol, port, passwd):
     """dovecot_conf - the configuration file of the instance"""
+    pop3, imap = (port if protocol == "pop3" else 0), (port if protocol == "imap" else 0)
     return f"""base_dir = {base}/run
 state_dir = {base}/state
 log_path = {base}/dovecot.log
-protocols = pop3
+protocols = {protocol}
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -39,7 +41,7 @@ userdb {{
 service pop3-login {{
   inet_listener pop3 {{
     address = 127.0.0.1
-    port = {port}
+    port = {pop3}
   }}
   inet_listener pop3s {{
     port = 0
@@ -47,7 +49,8 @@ service pop3-login {{
 }}
 service imap-login {{
   inet_listener imap {{
-    port = 0
+    address = 127.0.0.1
+    port = {imap}
   }}
   inet_listener imaps {{
     port = 0
@@ -59,8 +62,9 @@ service imap-login {{
 class DovecotPeer:
     """DovecotPeer - create, fill maildirs, start, stop and delete one instance"""
 
-    def __init__(self, base, port, users, password):
+    def __init__(self, base, port, users, password, protocol="pop3"):
         self.base, self.port, self.users, self.password = base, port, users, password
+        self.protocol = protocol
         self.conf = os.path.join(base, "dovecot.conf")
 
     def create(self):
@@ -72,7 +76,7 @@ class DovecotPeer:
         with open(passwd, "w") as f:
             f.writelines(f"{u}:{{PLAIN}}{self.password}::::::\n" for u in self.users)
         with open(self.conf, "w") as f:
-            f.write(dovecot_conf(self.base, self.port, passwd))
+            f.write(dovecot_conf(self.base, self.protocol, self.port, passwd))
 
     def deliver(self, user, index, raw):
         """deliver - put one message (CRLF bytes) into user's Maildir/new, LF line ends"""
@@ -88,7 +92,7 @@ class DovecotPeer:
         os.chown(home, VMAIL_UID, VMAIL_UID)
 
     def start(self):
-        """start - run dovecot and wait until the POP3 port answers"""
+        """start - run dovecot and wait until its port answers"""
         out = os.path.join(self.base, "start.log")
         with open(out, "w") as f:       # the daemon keeps its stdout: no pipe to wait on
             r = subprocess.run(["dovecot", "-c", self.conf], stdin=subprocess.DEVNULL,
