@@ -113,7 +113,9 @@ bool imap_seqset_contains(const struct imap_seqset *set, uint32_t n, uint32_t st
 /* What this session believes the selected mailbox holds: message n (the MSN, RFC 3501
  * 2.3.1.2) has UID uids[n - 1], ascending. Changed only by the session's sync step and by
  * the session's own EXPUNGE/MOVE (imap_view_remove) so that MSNs stay what the client was
- * told. highestmodseq is the newest change this session has reported. */
+ * told. highestmodseq is the newest change this session has reported; reported[n - 1] is
+ * the modseq of message n the client last saw in a FETCH of its own command (0: none), so
+ * the sync does not tell it again what it was already told (RFC 7162 3.1.3). */
 struct imap_view {
 	int64_t mailbox_id;
 	int64_t owner_id;             /* the account owning the mailbox */
@@ -124,6 +126,7 @@ struct imap_view {
 	uint32_t uidnext;
 	uint64_t highestmodseq;
 	uint32_t *uids;
+	uint64_t *reported;
 	uint32_t count;
 	uint32_t cap;
 };
@@ -140,6 +143,11 @@ int imap_view_resolve(const struct imap_view *v, const struct imap_seqset *set, 
 		      const char **error_r);
 /* imap_view_append - add uid, above every UID the view holds (the sync step's EXISTS) */
 void imap_view_append(struct imap_view *v, uint32_t uid);
+/* imap_view_reported - the client was told message msn's flags as of modseq */
+void imap_view_reported(struct imap_view *v, uint32_t msn, uint64_t modseq);
+/* imap_view_already_reported - the client was told message msn's flags as of modseq or
+ * later */
+bool imap_view_already_reported(const struct imap_view *v, uint32_t msn, uint64_t modseq);
 /* imap_view_remove - drop uid from the view (after this session expunged it and is about
  * to send its EXPUNGE); returns its former MSN, 0 if absent */
 uint32_t imap_view_remove(struct imap_view *v, uint32_t uid);

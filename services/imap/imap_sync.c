@@ -116,7 +116,9 @@ static bool sync_apply(struct imap_conn *ic, bool allow_expunge)
 	for (size_t i = 0; i < r->nchanges; i++) {
 		uint32_t msn;
 
-		if (r->changes[i].uid <= last && (msn = imap_view_msn(v, r->changes[i].uid)) != 0)
+		/* a change this session's own STORE already answered is not sent again */
+		if (r->changes[i].uid <= last && (msn = imap_view_msn(v, r->changes[i].uid)) != 0 &&
+		    !imap_view_already_reported(v, msn, r->changes[i].modseq))
 			imap_sync_fetch_flags(&ic->s, msn, &r->changes[i]);
 	}
 	v->highestmodseq = r->highestmodseq;

@@ -21,6 +21,7 @@ void imap_view_free(struct imap_view **v)
 	if (*v == NULL)
 		return;
 	free((*v)->uids);
+	free((*v)->reported);
 	free(*v);
 	*v = NULL;
 }
@@ -55,13 +56,29 @@ void imap_view_append(struct imap_view *v, uint32_t uid)
 	if (v->count == v->cap) {
 		uint32_t ncap = v->cap == 0 ? 64 : v->cap * 2;
 		uint32_t *n = realloc(v->uids, (size_t)ncap * sizeof(*n));
+		uint64_t *r = realloc(v->reported, (size_t)ncap * sizeof(*r));
 
-		if (n == NULL)
+		if (n == NULL || r == NULL)
 			abort();
 		v->uids = n;
+		v->reported = r;
 		v->cap = ncap;
 	}
+	v->reported[v->count] = 0;
 	v->uids[v->count++] = uid;
+}
+
+/* imap_view_reported - remember the newest modseq the client saw for msn */
+void imap_view_reported(struct imap_view *v, uint32_t msn, uint64_t modseq)
+{
+	if (msn >= 1 && msn <= v->count && v->reported[msn - 1] < modseq)
+		v->reported[msn - 1] = modseq;
+}
+
+/* imap_view_already_reported - see imap.h */
+bool imap_view_already_reported(const struct imap_view *v, uint32_t msn, uint64_t modseq)
+{
+	return msn >= 1 && msn <= v->count && v->reported[msn - 1] >= modseq;
 }
 
 /* imap_view_remove - close the gap; MSNs above it move down by one (RFC 3501 7.4.1) */
@@ -72,6 +89,8 @@ uint32_t imap_view_remove(struct imap_view *v, uint32_t uid)
 	if (msn == 0)
 		return 0;
 	memmove(&v->uids[msn - 1], &v->uids[msn], (size_t)(v->count - msn) * sizeof(*v->uids));
+	memmove(&v->reported[msn - 1], &v->reported[msn],
+		(size_t)(v->count - msn) * sizeof(*v->reported));
 	v->count--;
 	return msn;
 }
