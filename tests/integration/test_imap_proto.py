@@ -86,3 +86,47 @@ def test_condstore_store_carries_modseq_and_later_change_its_new_one(pg, stack, 
     assert fetches(a.cmd(b"a5", b"NOOP")) == []
     a.close()
     b.close()
+
+
+# Every capability the server may advertise, each exercised by a test of this directory.
+IMPLEMENTED = {
+    b"IMAP4rev1", b"IMAP4rev2", b"LITERAL+", b"ENABLE", b"ID", b"IDLE", b"NAMESPACE",
+    b"UNSELECT", b"CHILDREN", b"LIST-EXTENDED", b"LIST-STATUS", b"SPECIAL-USE",
+    b"STATUS=SIZE", b"CONDSTORE", b"QRESYNC", b"UIDPLUS", b"MOVE", b"ESEARCH", b"SORT",
+    b"THREAD=REFERENCES", b"THREAD=ORDEREDSUBJECT", b"QUOTA", b"QUOTA=RES-STORAGE", b"ACL",
+    b"RIGHTS=texk", b"UTF8=ACCEPT", b"COMPRESS=DEFLATE", b"BINARY", b"MULTIAPPEND",
+    b"STARTTLS", b"AUTH=PLAIN", b"SASL-IR", b"LOGINDISABLED",
+}
+
+
+def capabilities(r, tag):
+    out = r.cmd(tag, b"CAPABILITY")
+    assert out[-1].startswith(tag + b" OK"), out
+    words = out[0].split()
+    assert words[:2] == [b"*", b"CAPABILITY"], out
+    return set(words[2:])
+
+
+def test_capability_advertises_what_works(pg, stack, imap):
+    addr = new_account(stack)
+    r = session(imap, addr)
+    caps = capabilities(r, b"c1")
+    unknown = {c for c in caps if c not in IMPLEMENTED and not c.startswith(b"APPENDLIMIT=")}
+    assert not unknown, unknown
+    assert {b"BINARY", b"MULTIAPPEND", b"QUOTA=RES-STORAGE"} <= caps
+    # BINARY (RFC 3516 4.4): APPEND takes a literal8, NUL octets included
+    msg = b"Subject: bin\r\nContent-Type: application/octet-stream\r\n" \
+          b"Content-Transfer-Encoding: binary\r\n\r\nab\x00cd\r\n"
+    r.send(b"c2 APPEND INBOX ~{%d}\r\n" % len(msg))
+    assert r.line().startswith(b"+ ")
+    r.send(msg + b"\r\n")
+    assert r.until_tagged(b"c2")[-1].startswith(b"c2 OK"), "literal8 APPEND refused"
+    # MULTIAPPEND (RFC 3502): two messages in one command
+    one, two = b"Subject: 1\r\n\r\none\r\n", b"Subject: 2\r\n\r\ntwo\r\n"
+    out = r.cmd(b"c3", b"APPEND INBOX {%d+}\r\n%s {%d+}\r\n%s" % (len(one), one, len(two), two))
+    assert re.match(rb"c3 OK \[APPENDUID \d+ 2:3\]", out[-1]), out
+    # QUOTA=RES-STORAGE (RFC 9208 5.1): the STORAGE resource is what GETQUOTAROOT reports
+    pg.psql(f"UPDATE accounts SET quota_bytes = 10485760 WHERE address = '{addr}'")
+    out = r.cmd(b"c4", b"GETQUOTAROOT INBOX")
+    assert any(re.match(rb'\* QUOTA "" \(STORAGE \d+ \d+\)', l) for l in out), out
+    r.close()
