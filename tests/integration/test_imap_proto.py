@@ -95,6 +95,7 @@ IMPLEMENTED = {
     b"STATUS=SIZE", b"CONDSTORE", b"QRESYNC", b"UIDPLUS", b"MOVE", b"ESEARCH", b"SORT",
     b"THREAD=REFERENCES", b"THREAD=ORDEREDSUBJECT", b"QUOTA", b"QUOTA=RES-STORAGE", b"ACL",
     b"RIGHTS=texk", b"UTF8=ACCEPT", b"COMPRESS=DEFLATE", b"BINARY", b"MULTIAPPEND",
+    b"CREATE-SPECIAL-USE",
     b"STARTTLS", b"AUTH=PLAIN", b"SASL-IR", b"LOGINDISABLED",
 }
 
@@ -129,4 +130,52 @@ def test_capability_advertises_what_works(pg, stack, imap):
     pg.psql(f"UPDATE accounts SET quota_bytes = 10485760 WHERE address = '{addr}'")
     out = r.cmd(b"c4", b"GETQUOTAROOT INBOX")
     assert any(re.match(rb'\* QUOTA "" \(STORAGE \d+ \d+\)', l) for l in out), out
+    r.close()
+
+
+def status_of(r, tag, box, items):
+    out = r.cmd(tag, b"STATUS " + box + b" (" + items + b")")
+    assert out[-1].startswith(tag + b" OK"), out
+    m = re.fullmatch(rb"\* STATUS \S+ \((.*)\)", out[0])
+    words = m.group(1).split()
+    return {words[i]: int(words[i + 1]) for i in range(0, len(words), 2)}
+
+
+def test_status_deleted_and_size(pg, stack, imap):
+    addr = new_account(stack)
+    for i in range(3):
+        deliver(pg, addr, message(i))
+    r = session(imap, addr)
+    got = status_of(r, b"s1", b"INBOX", b"MESSAGES DELETED SIZE")
+    assert got == {b"MESSAGES": 3, b"DELETED": 0, b"SIZE": got[b"SIZE"]}
+    total = int(pg.psql("SELECT sum(size) FROM mailbox_messages mm JOIN mailboxes m ON "
+                        "m.id = mm.mailbox_id JOIN accounts a ON a.id = m.account_id "
+                        f"WHERE a.address = '{addr}' AND m.name = 'INBOX'"))
+    assert got[b"SIZE"] == total > 0                     # RFC 8438: the RFC822.SIZEs
+    r.cmd(b"s2", b"SELECT INBOX")
+    r.cmd(b"s3", b"STORE 1,3 +FLAGS.SILENT (\\Deleted)")
+    assert status_of(r, b"s4", b"INBOX", b"DELETED")[b"DELETED"] == 2
+    out = r.cmd(b"s5", b'LIST "" "INBOX" RETURN (STATUS (DELETED MESSAGES))')
+    assert b'* STATUS INBOX (MESSAGES 3 DELETED 2)' in out, out
+    r.cmd(b"s6", b"EXPUNGE")
+    assert status_of(r, b"s7", b"INBOX", b"DELETED MESSAGES") == {b"DELETED": 0, b"MESSAGES": 1}
+    assert r.cmd(b"s8", b"STATUS INBOX (DELETED BOGUS)")[-1].startswith(b"s8 BAD")
+    r.close()
+
+
+def test_create_with_use(pg, stack, imap):
+    addr = new_account(stack)
+    r = session(imap, addr)
+    assert r.cmd(b"c1", b"CREATE Old (USE (\\Archive))")[-1].startswith(b"c1 OK")
+    out = r.cmd(b"c2", b'LIST "" "Old"')
+    assert out[0] == b'* LIST (\\HasNoChildren \\Archive) "/" Old', out
+    assert r.cmd(b"c3", b"CREATE Plain (USE ())")[-1].startswith(b"c3 OK")
+    assert r.cmd(b"c4", b'LIST "" "Plain"')[0] == b'* LIST (\\HasNoChildren) "/" Plain'
+    for tag, use in ((b"c5", b"\\Bogus"), (b"c6", b"\\All"), (b"c7", b"\\Sent \\Trash")):
+        out = r.cmd(tag, b"CREATE X" + tag + b" (USE (" + use + b"))")
+        assert out[-1].startswith(tag + b" NO [USEATTR]"), out
+    assert r.cmd(b"c8", b'LIST "" "Xc*"') == [b"c8 OK LIST completed"]
+    for tag, bad in ((b"c9", b"(USE \\Archive)"), (b"ca", b"(FOO (\\Archive))"),
+                     (b"cb", b"(USE (Archive))")):
+        assert r.cmd(tag, b"CREATE Y " + bad)[-1].startswith(tag + b" BAD"), bad
     r.close()
