@@ -129,6 +129,9 @@ struct imap_view {
 	uint64_t *reported;
 	uint32_t count;
 	uint32_t cap;
+	uint32_t *saved;              /* "$", the saved search result (RFC 5182): UIDs,
+				       * ascending, at most count of them when saved */
+	size_t nsaved;
 };
 
 /* imap_view_uid - the UID of message msn, 0 when out of range */
@@ -137,7 +140,8 @@ uint32_t imap_view_uid(const struct imap_view *v, uint32_t msn);
 uint32_t imap_view_msn(const struct imap_view *v, uint32_t uid);
 /* imap_view_resolve - the UIDs of the view that set names, ascending, in arena: set is
  * UIDs when by_uid, else MSNs (RFC 3501 6.4.8: UIDs not in the view are ignored; an MSN
- * above count is an error, returning -1 with *error_r) */
+ * above count is an error, returning -1 with *error_r); "$" is the saved result's messages
+ * still in the view, in either form (RFC 5182 2.1) */
 int imap_view_resolve(const struct imap_view *v, const struct imap_seqset *set, bool by_uid,
 		      struct imap_arena *arena, uint32_t **uids_r, size_t *n_r,
 		      const char **error_r);
@@ -148,6 +152,8 @@ void imap_view_reported(struct imap_view *v, uint32_t msn, uint64_t modseq);
 /* imap_view_already_reported - the client was told message msn's flags as of modseq or
  * later */
 bool imap_view_already_reported(const struct imap_view *v, uint32_t msn, uint64_t modseq);
+/* imap_view_save - make uids (ascending, n of them) the saved search result "$" */
+void imap_view_save(struct imap_view *v, const uint32_t *uids, size_t n);
 /* imap_view_remove - drop uid from the view (after this session expunged it and is about
  * to send its EXPUNGE); returns its former MSN, 0 if absent */
 uint32_t imap_view_remove(struct imap_view *v, uint32_t uid);

@@ -22,6 +22,7 @@ void imap_view_free(struct imap_view **v)
 		return;
 	free((*v)->uids);
 	free((*v)->reported);
+	free((*v)->saved);
 	free(*v);
 	*v = NULL;
 }
@@ -79,6 +80,20 @@ void imap_view_reported(struct imap_view *v, uint32_t msn, uint64_t modseq)
 bool imap_view_already_reported(const struct imap_view *v, uint32_t msn, uint64_t modseq)
 {
 	return msn >= 1 && msn <= v->count && v->reported[msn - 1] >= modseq;
+}
+
+/* imap_view_save - replace the saved result; an empty one frees it */
+void imap_view_save(struct imap_view *v, const uint32_t *uids, size_t n)
+{
+	free(v->saved);
+	v->saved = NULL;
+	v->nsaved = 0;
+	if (n == 0)
+		return;
+	if ((v->saved = malloc(n * sizeof(*v->saved))) == NULL)
+		abort();
+	memcpy(v->saved, uids, n * sizeof(*v->saved));
+	v->nsaved = n;
 }
 
 /* imap_view_remove - close the gap; MSNs above it move down by one (RFC 3501 7.4.1) */
@@ -143,6 +158,16 @@ int imap_view_resolve(const struct imap_view *v, const struct imap_seqset *set, 
 	size_t n = 0;
 	uint32_t *out;
 
+	if (set->saved) {
+		/* expunged messages have left "$" (RFC 5182 2.1); an empty "$" names nothing */
+		out = imap_arena_array(arena, v->nsaved + 1, sizeof(*out));
+		*n_r = 0;
+		for (size_t i = 0; i < v->nsaved; i++)
+			if (imap_view_msn(v, v->saved[i]) != 0)
+				out[(*n_r)++] = v->saved[i];
+		*uids_r = out;
+		return 0;
+	}
 	for (size_t i = 0; !by_uid && i < set->count; i++) {
 		if ((set->ranges[i].lo != IMAP_SEQ_STAR && set->ranges[i].lo > v->count) ||
 		    (set->ranges[i].hi != IMAP_SEQ_STAR && set->ranges[i].hi > v->count) ||

@@ -107,9 +107,29 @@ int search_program_date(const char *s, int32_t *year, int32_t *month, int32_t *d
 	return 0;
 }
 
+/* saved_ranges - "$" (RFC 5182 2.1): the saved UIDs still in the view, as ranges */
+static struct store_search_key *saved_ranges(struct parse *p)
+{
+	struct store_search_key *k = node(p, STORE_SEARCH_UIDS);
+	struct store_search_range *r;
+
+	if (k == NULL)
+		return NULL;
+	k->ranges = r = imap_arena_array(p->arena, p->v->nsaved + 1, sizeof(*r));
+	for (size_t i = 0; i < p->v->nsaved; i++) {
+		if (imap_view_msn(p->v, p->v->saved[i]) == 0)
+			continue;
+		if (k->nranges > 0 && r[k->nranges - 1].hi + 1 == p->v->saved[i])
+			r[k->nranges - 1].hi = p->v->saved[i];
+		else
+			r[k->nranges].lo = r[k->nranges].hi = p->v->saved[i], k->nranges++;
+	}
+	return k;
+}
+
 /* set_ranges - a sequence set as UID ranges over the view: MSNs map to the UIDs at those
  * positions, "*" is the last message (or highest UID); numbers beyond the view match
- * nothing; "$" (RFC 5182) is the empty saved result, since SAVE is not offered */
+ * nothing; "$" is the saved search result (RFC 5182) */
 static struct store_search_key *set_ranges(struct parse *p, const struct imap_arg *a,
 					   bool by_uid)
 {
@@ -121,6 +141,8 @@ static struct store_search_key *set_ranges(struct parse *p, const struct imap_ar
 
 	if (imap_seqset_parse(a, p->arena, &set, &error) < 0)
 		return fail(p, error);
+	if (set.saved)
+		return saved_ranges(p);
 	if ((k = node(p, STORE_SEARCH_UIDS)) == NULL)
 		return NULL;
 	k->ranges = r = imap_arena_array(p->arena, set.count + 1, sizeof(*r));
@@ -342,9 +364,8 @@ static int parse_return(struct parse *p, struct search_program *out)
 
 		while (j < N_OF(names) && !imap_arg_atom_is(&a->list[i], names[j]))
 			j++;
-		if (j == N_OF(names) || j == 4) {
-			fail(p, j == 4 ? "SAVE needs SEARCHRES, which is not offered"
-				       : "unknown RETURN option");
+		if (j == N_OF(names)) {
+			fail(p, "unknown RETURN option");
 			return -1;
 		}
 		out->ret |= 1u << j;

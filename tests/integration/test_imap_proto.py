@@ -95,7 +95,7 @@ IMPLEMENTED = {
     b"STATUS=SIZE", b"CONDSTORE", b"QRESYNC", b"UIDPLUS", b"MOVE", b"ESEARCH", b"SORT",
     b"THREAD=REFERENCES", b"THREAD=ORDEREDSUBJECT", b"QUOTA", b"QUOTA=RES-STORAGE", b"ACL",
     b"RIGHTS=texk", b"UTF8=ACCEPT", b"COMPRESS=DEFLATE", b"BINARY", b"MULTIAPPEND",
-    b"CREATE-SPECIAL-USE",
+    b"CREATE-SPECIAL-USE", b"SEARCHRES",
     b"STARTTLS", b"AUTH=PLAIN", b"SASL-IR", b"LOGINDISABLED",
 }
 
@@ -178,4 +178,55 @@ def test_create_with_use(pg, stack, imap):
     for tag, bad in ((b"c9", b"(USE \\Archive)"), (b"ca", b"(FOO (\\Archive))"),
                      (b"cb", b"(USE (Archive))")):
         assert r.cmd(tag, b"CREATE Y " + bad)[-1].startswith(tag + b" BAD"), bad
+    r.close()
+
+
+def test_searchres_save_and_dollar(pg, stack, imap):
+    addr = new_account(stack)
+    for i in range(5):
+        deliver(pg, addr, message(i))
+    r = session(imap, addr)
+    assert b"SEARCHRES" in capabilities(r, b"r0")
+    r.cmd(b"r1", b"SELECT INBOX")
+    # "$" before any SAVE is empty: commands using it succeed on no messages
+    assert r.cmd(b"r2", b"FETCH $ (FLAGS)") == [b"r2 OK FETCH completed"]
+    r.cmd(b"r3", b"STORE 2,4 +FLAGS.SILENT (\\Flagged)")
+    out = r.cmd(b"r4", b"SEARCH RETURN (SAVE) FLAGGED")
+    assert out == [b"r4 OK SEARCH completed"], out      # SAVE alone: no ESEARCH (5182 2.4)
+    out = r.cmd(b"r5", b"FETCH $ (FLAGS)")
+    assert [l.split(b" FETCH")[0] for l in fetches(out)] == [b"* 2", b"* 4"], out
+    out = r.cmd(b"r6", b"UID FETCH $ (FLAGS)")
+    assert len(fetches(out)) == 2, out
+    out = r.cmd(b"r7", b"SEARCH $ NOT 4")
+    assert out[0] == b"* SEARCH 2", out
+    out = r.cmd(b"r8", b"UID SEARCH UID $")
+    assert out[0] == b"* SEARCH 2 4", out
+    # STORE and COPY on "$"; the copy's source is the saved messages
+    out = r.cmd(b"r9", b"STORE $ +FLAGS (\\Seen)")
+    assert len(fetches(out)) == 2 and out[-1].startswith(b"r9 OK"), out
+    r.cmd(b"ra", b"CREATE Saved")
+    assert r.cmd(b"rb", b"COPY $ Saved")[-1].startswith(b"rb OK")
+    assert status_of(r, b"rc", b"Saved", b"MESSAGES")[b"MESSAGES"] == 2
+    # SAVE with MIN/MAX alone saves only those (RFC 5182 2.4), and replies with ESEARCH
+    out = r.cmd(b"rd", b"SEARCH RETURN (SAVE MAX) ALL")
+    assert out[0] == b'* ESEARCH (TAG "rd") MAX 5', out
+    assert r.cmd(b"re", b"SEARCH $")[0] == b"* SEARCH 5"
+    out = r.cmd(b"rf", b"SEARCH RETURN (SAVE MIN MAX) FLAGGED")
+    assert r.cmd(b"rg", b"SEARCH $")[0] == b"* SEARCH 2 4", out
+    out = r.cmd(b"rh", b"UID SEARCH RETURN (SAVE COUNT) SEEN")
+    assert out[0].endswith(b" COUNT 2"), out
+    assert r.cmd(b"ri", b"SEARCH $")[0] == b"* SEARCH 2 4"
+    # an expunged message leaves "$"
+    r.cmd(b"rj", b"STORE 2 +FLAGS.SILENT (\\Deleted)")
+    r.cmd(b"rk", b"EXPUNGE")
+    out = r.cmd(b"rl", b"FETCH $ (FLAGS)")
+    assert [l.split(b" FETCH")[0] for l in fetches(out)] == [b"* 3"], out
+    # "$" cannot be combined with numbers; a failed SAVE empties it (RFC 5182 2.1)
+    assert r.cmd(b"rm", b"FETCH $,1 (FLAGS)")[-1].startswith(b"rm BAD")
+    assert r.cmd(b"rn", b"SEARCH RETURN (SAVE) BOGUSKEY")[-1].startswith(b"rn BAD")
+    assert r.cmd(b"ro", b"SEARCH $") == [b"* SEARCH", b"ro OK SEARCH completed"]
+    # SELECT forgets it
+    r.cmd(b"rp", b"SEARCH RETURN (SAVE) ALL")
+    r.cmd(b"rq", b"SELECT INBOX")
+    assert r.cmd(b"rr", b"SEARCH $")[0] == b"* SEARCH"
     r.close()
