@@ -230,3 +230,54 @@ def test_searchres_save_and_dollar(pg, stack, imap):
     r.cmd(b"rq", b"SELECT INBOX")
     assert r.cmd(b"rr", b"SEARCH $")[0] == b"* SEARCH"
     r.close()
+
+
+def test_rename_inbox_moves_its_messages(pg, stack, imap):
+    addr = new_account(stack)
+    for i in range(3):
+        deliver(pg, addr, message(i))
+    a, b = session(imap, addr), session(imap, addr)
+    before = status_of(a, b"n0", b"INBOX", b"UIDVALIDITY UIDNEXT")
+    a.cmd(b"n1", b"CREATE INBOX/Sub")
+    a.cmd(b"n2", b"SELECT INBOX")
+    a.cmd(b"n3", b"STORE 2 +FLAGS.SILENT (\\Flagged)")
+    b.cmd(b"m1", b"EXAMINE INBOX")
+    out = a.cmd(b"n4", b"RENAME INBOX Old")
+    assert out[-1].startswith(b"n4 OK"), out
+    assert out[:-1] == [b"* 1 EXPUNGE"] * 3 + [b"* 0 EXISTS"], out  # 6.3.5: INBOX left empty
+    out = b.cmd(b"m2", b"NOOP")
+    assert [l for l in out if l.endswith(b"EXPUNGE")] == [b"* 1 EXPUNGE"] * 3, out
+    after = status_of(a, b"n5", b"INBOX", b"MESSAGES UIDVALIDITY UIDNEXT")
+    assert after == {b"MESSAGES": 0, b"UIDVALIDITY": before[b"UIDVALIDITY"],
+                     b"UIDNEXT": before[b"UIDNEXT"]}
+    assert status_of(a, b"n6", b"Old", b"MESSAGES")[b"MESSAGES"] == 3
+    assert status_of(a, b"n7", b"INBOX/Sub", b"MESSAGES")[b"MESSAGES"] == 0
+    a.cmd(b"n8", b"SELECT Old")
+    out = a.cmd(b"n9", b"FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    assert len(fetches(out)) == 3 and b"\\Flagged" in b"".join(out), out
+    # new mail still lands in INBOX; a taken name is refused and moves nothing
+    deliver(pg, addr, message(7))
+    out = a.cmd(b"na", b"RENAME INBOX Old")
+    assert out[-1].startswith(b"na NO [ALREADYEXISTS]"), out
+    assert status_of(a, b"nb", b"INBOX", b"MESSAGES")[b"MESSAGES"] == 1
+    assert a.cmd(b"nc", b"RENAME inbox Second")[-1].startswith(b"nc OK")
+    assert status_of(a, b"nd", b"Second", b"MESSAGES")[b"MESSAGES"] == 1
+    assert a.cmd(b"ne", b"RENAME Second INBOX")[-1].startswith(b"ne NO [ALREADYEXISTS]")
+    a.close()
+    b.close()
+
+
+def test_move_within_an_account_needs_no_quota_room(pg, stack, imap):
+    addr = new_account(stack)
+    for i in range(2):
+        deliver(pg, addr, message(i))
+    pg.psql(f"UPDATE accounts SET quota_bytes = used_bytes + 1 WHERE address = '{addr}'")
+    r = session(imap, addr)
+    r.cmd(b"q1", b"SELECT INBOX")
+    assert r.cmd(b"q2", b"COPY 1 Archive")[-1].startswith(b"q2 NO [OVERQUOTA]")
+    assert r.cmd(b"q3", b"MOVE 1 Archive")[-1].startswith(b"q3 OK")
+    assert r.cmd(b"q4", b"RENAME INBOX Older")[-1].startswith(b"q4 OK")
+    assert status_of(r, b"q5", b"Older", b"MESSAGES")[b"MESSAGES"] == 1
+    used = pg.psql(f"SELECT used_bytes - quota_bytes FROM accounts WHERE address = '{addr}'")
+    assert used == "-1"
+    r.close()
