@@ -129,6 +129,10 @@ struct imap_view {
 	uint64_t *reported;
 	uint32_t count;
 	uint32_t cap;
+	bool *recent;                 /* recent[n - 1]: message n is \Recent in this session
+				       * (RFC 3501 2.3.2.1; claimed in lib/store/imap_recent.c) */
+	uint32_t nrecent;
+	uint32_t recent_from, recent_upto;  /* claimed by a sync that could not report yet */
 	uint32_t *saved;              /* "$", the saved search result (RFC 5182): UIDs,
 				       * ascending, at most count of them when saved */
 	size_t nsaved;
@@ -152,6 +156,12 @@ void imap_view_reported(struct imap_view *v, uint32_t msn, uint64_t modseq);
 /* imap_view_already_reported - the client was told message msn's flags as of modseq or
  * later */
 bool imap_view_already_reported(const struct imap_view *v, uint32_t msn, uint64_t modseq);
+/* imap_view_mark_recent - the messages with from < UID <= upto are \Recent here */
+void imap_view_mark_recent(struct imap_view *v, uint32_t from, uint32_t upto);
+/* imap_view_is_recent - message msn is \Recent in this session */
+bool imap_view_is_recent(const struct imap_view *v, uint32_t msn);
+/* IMAP_FLAG_RECENT - beside the STORE_FLAG_* bits: imap_reply_flags writes \Recent */
+#define IMAP_FLAG_RECENT 0x10000u
 /* imap_view_save - make uids (ascending, n of them) the saved search result "$" */
 void imap_view_save(struct imap_view *v, const uint32_t *uids, size_t n);
 /* imap_view_remove - drop uid from the view (after this session expunged it and is about
@@ -282,6 +292,9 @@ const struct imap_command_def *imap_commands_find(const char *name);
  * a previous one; imap_session_unselect - back to the AUTH state (RFC 3501 6.4.2) */
 void imap_session_select(struct imap_session *s, struct imap_view *v);
 void imap_session_unselect(struct imap_session *s);
+/* imap_view_flags - flags of message msn as this session shows them: with \Recent when
+ * it is recent here, unless IMAP4rev2 is on (RFC 9051 removed it) */
+unsigned imap_view_flags(const struct imap_session *s, uint32_t msn, unsigned flags);
 /* imap_view_new - an empty view for mailbox_id */
 struct imap_view *imap_view_new(int64_t mailbox_id);
 void imap_view_free(struct imap_view **v);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "services/imap/imap_status.h"
+#include "store/imap_recent.h"
 
 static const struct { const char *name; unsigned bit; } status_items[] = {
 	{ "MESSAGES", IMAP_STATUS_MESSAGES }, { "RECENT", IMAP_STATUS_RECENT },
@@ -41,15 +42,21 @@ int imap_status_extra_read(PGconn *conn, int64_t mailbox_id, unsigned items,
 			return -1;
 		out->deleted = (uint32_t)n;
 	}
+	if (items & IMAP_STATUS_RECENT) {
+		if ((n = store_imap_recent_count(conn, mailbox_id, error_r)) < 0)
+			return -1;
+		out->recent = (uint32_t)n;
+	}
 	return 0;
 }
 
-/* status_value - one item's value; \Recent is not kept (RFC 9051 dropped it): 0 */
+/* status_value - one item's value */
 static unsigned long long status_value(const struct store_mailbox *m,
 				       const struct imap_status_extra *x, unsigned bit)
 {
 	switch (bit) {
 	case IMAP_STATUS_DELETED: return x->deleted;
+	case IMAP_STATUS_RECENT: return x->recent;
 	case IMAP_STATUS_MESSAGES: return m->messages;
 	case IMAP_STATUS_UIDNEXT: return m->uidnext;
 	case IMAP_STATUS_UIDVALIDITY: return m->uidvalidity;

@@ -18,6 +18,7 @@
 /* Counters the mailbox row does not keep, read only when an item asks for them. */
 struct imap_status_extra {
 	uint32_t deleted;   /* messages with \Deleted (RFC 9051 6.3.11) */
+	uint32_t recent;    /* not claimed as \Recent yet (RFC 3501 6.3.10) */
 };
 
 /* imap_status_extra_read - on a pool thread: what items need of these counters; 0 or -1 */

@@ -4,6 +4,8 @@
 
 #include "services/imap/imap.h"
 
+static uint32_t view_lower_bound(const struct imap_view *v, uint32_t uid);
+
 /* imap_view_new - an empty view */
 struct imap_view *imap_view_new(int64_t mailbox_id)
 {
@@ -22,6 +24,7 @@ void imap_view_free(struct imap_view **v)
 		return;
 	free((*v)->uids);
 	free((*v)->reported);
+	free((*v)->recent);
 	free((*v)->saved);
 	free(*v);
 	*v = NULL;
@@ -58,14 +61,17 @@ void imap_view_append(struct imap_view *v, uint32_t uid)
 		uint32_t ncap = v->cap == 0 ? 64 : v->cap * 2;
 		uint32_t *n = realloc(v->uids, (size_t)ncap * sizeof(*n));
 		uint64_t *r = realloc(v->reported, (size_t)ncap * sizeof(*r));
+		bool *rc = realloc(v->recent, (size_t)ncap * sizeof(*rc));
 
-		if (n == NULL || r == NULL)
+		if (n == NULL || r == NULL || rc == NULL)
 			abort();
 		v->uids = n;
 		v->reported = r;
+		v->recent = rc;
 		v->cap = ncap;
 	}
 	v->reported[v->count] = 0;
+	v->recent[v->count] = false;
 	v->uids[v->count++] = uid;
 }
 
@@ -80,6 +86,31 @@ void imap_view_reported(struct imap_view *v, uint32_t msn, uint64_t modseq)
 bool imap_view_already_reported(const struct imap_view *v, uint32_t msn, uint64_t modseq)
 {
 	return msn >= 1 && msn <= v->count && v->reported[msn - 1] >= modseq;
+}
+
+/* imap_view_mark_recent - from the first UID above from */
+void imap_view_mark_recent(struct imap_view *v, uint32_t from, uint32_t upto)
+{
+	for (uint32_t m = view_lower_bound(v, from + 1); from < upto && m < v->count &&
+	     v->uids[m] <= upto; m++) {
+		v->nrecent += !v->recent[m];
+		v->recent[m] = true;
+	}
+}
+
+/* imap_view_is_recent - see imap.h */
+bool imap_view_is_recent(const struct imap_view *v, uint32_t msn)
+{
+	return msn >= 1 && msn <= v->count && v->recent[msn - 1];
+}
+
+/* imap_view_flags - see imap.h */
+unsigned imap_view_flags(const struct imap_session *s, uint32_t msn, unsigned flags)
+{
+	if (s->selected != NULL && !(s->enabled & IMAP_ENABLED_REV2) &&
+	    imap_view_is_recent(s->selected, msn))
+		flags |= IMAP_FLAG_RECENT;
+	return flags;
 }
 
 /* imap_view_save - replace the saved result; an empty one frees it */
@@ -106,6 +137,8 @@ uint32_t imap_view_remove(struct imap_view *v, uint32_t uid)
 	memmove(&v->uids[msn - 1], &v->uids[msn], (size_t)(v->count - msn) * sizeof(*v->uids));
 	memmove(&v->reported[msn - 1], &v->reported[msn],
 		(size_t)(v->count - msn) * sizeof(*v->reported));
+	v->nrecent -= v->recent[msn - 1];
+	memmove(&v->recent[msn - 1], &v->recent[msn], (size_t)(v->count - msn) * sizeof(*v->recent));
 	v->count--;
 	return msn;
 }

@@ -307,14 +307,47 @@ static struct store_search_key *parse_args_key(struct parse *p, const char *w)
 	return NULL;
 }
 
-/* parse_recent - RECENT and NEW (nothing is \Recent here), OLD (everything) */
+/* recent_ranges - the messages \Recent in this session (RFC 3501 2.3.2.1), as UID ranges */
+static struct store_search_key *recent_ranges(struct parse *p)
+{
+	struct store_search_key *k = node(p, STORE_SEARCH_UIDS);
+	struct store_search_range *r;
+
+	if (k == NULL)
+		return NULL;
+	k->ranges = r = imap_arena_array(p->arena, p->v->nrecent + 1, sizeof(*r));
+	for (uint32_t m = 1; m <= p->v->count && k->nranges < p->v->nrecent; m++) {
+		if (!imap_view_is_recent(p->v, m))
+			continue;
+		if (k->nranges > 0 && imap_view_is_recent(p->v, m - 1))
+			r[k->nranges - 1].hi = p->v->uids[m - 1];
+		else
+			r[k->nranges].lo = r[k->nranges].hi = p->v->uids[m - 1], k->nranges++;
+	}
+	return k;
+}
+
+/* parse_recent - RECENT, NEW (RECENT UNSEEN) and OLD (NOT RECENT), RFC 3501 6.4.4 */
 static struct store_search_key *parse_recent(struct parse *p, const char *w)
 {
-	if (strcasecmp(w, "OLD") == 0)
-		return node(p, STORE_SEARCH_ALL);
-	if (strcasecmp(w, "RECENT") == 0 || strcasecmp(w, "NEW") == 0)
-		return node(p, STORE_SEARCH_UIDS);  /* no ranges: matches nothing */
-	return NULL;
+	struct store_search_key *k, *c;
+	bool old = strcasecmp(w, "OLD") == 0, new = strcasecmp(w, "NEW") == 0;
+
+	if (!old && !new && strcasecmp(w, "RECENT") != 0)
+		return NULL;
+	if ((c = recent_ranges(p)) == NULL)
+		return NULL;
+	if (!old && !new)
+		return c;
+	if ((k = node(p, old ? STORE_SEARCH_NOT : STORE_SEARCH_AND)) == NULL)
+		return NULL;
+	store_search_add(k, c);
+	if (new) {
+		if ((c = parse_table_key(p, "UNSEEN")) == NULL)
+			return NULL;
+		store_search_add(k, c);
+	}
+	return k;
 }
 
 /* parse_key - one search-key */

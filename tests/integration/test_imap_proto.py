@@ -24,6 +24,14 @@ def session(imap, addr, tag=b"l"):
     return r
 
 
+def looked_at(imap, addr):
+    """looked_at - a session selects INBOX once, so its messages are no longer \\Recent
+    for the sessions a test opens next (RFC 3501 2.3.2.1)"""
+    r = session(imap, addr, b"p")
+    assert r.cmd(b"p1", b"SELECT INBOX")[-1].startswith(b"p1 OK")
+    r.close()
+
+
 def fetches(lines):
     """fetches - the untagged FETCH lines of a reply, without the UID item (STORE's replies
     carry it; RFC 3501 7.4.2 allows it anywhere)"""
@@ -34,6 +42,7 @@ def test_own_store_reported_once_other_sessions_change_once(pg, stack, imap):
     addr = new_account(stack)
     for i in range(2):
         deliver(pg, addr, message(i))
+    looked_at(imap, addr)
     a, b = session(imap, addr), session(imap, addr)
     a.cmd(b"a1", b"SELECT INBOX")
     b.cmd(b"b1", b"SELECT INBOX")
@@ -67,6 +76,7 @@ def test_own_store_reported_once_other_sessions_change_once(pg, stack, imap):
 def test_condstore_store_carries_modseq_and_later_change_its_new_one(pg, stack, imap):
     addr = new_account(stack)
     deliver(pg, addr, message(0))
+    looked_at(imap, addr)
     a, b = session(imap, addr), session(imap, addr)
     out = a.cmd(b"a1", b"SELECT INBOX (CONDSTORE)")
     hms = int(re.search(rb"HIGHESTMODSEQ (\d+)", b"\r\n".join(out)).group(1))
@@ -244,7 +254,7 @@ def test_rename_inbox_moves_its_messages(pg, stack, imap):
     b.cmd(b"m1", b"EXAMINE INBOX")
     out = a.cmd(b"n4", b"RENAME INBOX Old")
     assert out[-1].startswith(b"n4 OK"), out
-    assert out[:-1] == [b"* 1 EXPUNGE"] * 3 + [b"* 0 EXISTS"], out  # 6.3.5: INBOX left empty
+    assert out[:-1] == [b"* 1 EXPUNGE"] * 3 + [b"* 0 EXISTS", b"* 0 RECENT"], out  # 6.3.5
     out = b.cmd(b"m2", b"NOOP")
     assert [l for l in out if l.endswith(b"EXPUNGE")] == [b"* 1 EXPUNGE"] * 3, out
     after = status_of(a, b"n5", b"INBOX", b"MESSAGES UIDVALIDITY UIDNEXT")
@@ -280,4 +290,59 @@ def test_move_within_an_account_needs_no_quota_room(pg, stack, imap):
     assert status_of(r, b"q5", b"Older", b"MESSAGES")[b"MESSAGES"] == 1
     used = pg.psql(f"SELECT used_bytes - quota_bytes FROM accounts WHERE address = '{addr}'")
     assert used == "-1"
+    r.close()
+
+
+def recent_of(lines):
+    return [int(l.split()[1]) for l in lines if re.fullmatch(rb"\* \d+ RECENT", l)]
+
+
+def test_recent_belongs_to_the_first_session_that_selects(pg, stack, imap):
+    addr = new_account(stack)
+    for i in range(2):
+        deliver(pg, addr, message(i))
+    a, b, c = session(imap, addr), session(imap, addr), session(imap, addr)
+    assert status_of(c, b"c1", b"INBOX", b"RECENT MESSAGES") == {b"RECENT": 2, b"MESSAGES": 2}
+    out = c.cmd(b"c2", b"EXAMINE INBOX")                 # looks, does not claim
+    assert recent_of(out) == [0], out
+    out = a.cmd(b"a1", b"SELECT INBOX")
+    assert recent_of(out) == [2], out
+    out = a.cmd(b"a2", b"FETCH 1:2 (FLAGS)")
+    assert fetches(out) == [b"* 1 FETCH (FLAGS (\\Recent))", b"* 2 FETCH (FLAGS (\\Recent))"]
+    assert a.cmd(b"a3", b"SEARCH RECENT")[0] == b"* SEARCH 1 2"
+    a.cmd(b"a4", b"STORE 1 +FLAGS.SILENT (\\Seen)")
+    assert a.cmd(b"a5", b"SEARCH NEW")[0] == b"* SEARCH 2"
+    assert a.cmd(b"a6", b"SEARCH OLD")[0] == b"* SEARCH"
+    assert status_of(c, b"c3", b"INBOX", b"RECENT")[b"RECENT"] == 0
+    out = b.cmd(b"b1", b"SELECT INBOX")                  # second: nothing recent
+    assert recent_of(out) == [0], out
+    assert b.cmd(b"b2", b"SEARCH RECENT")[0] == b"* SEARCH"
+    assert b.cmd(b"b3", b"SEARCH OLD")[0] == b"* SEARCH 1 2"
+    assert fetches(b.cmd(b"b4", b"FETCH 2 (FLAGS)")) == [b"* 2 FETCH (FLAGS ())"]
+    # new mail: the first selected session to be told of it gets it as \Recent
+    deliver(pg, addr, message(2))
+    out = b.cmd(b"b5", b"NOOP")
+    assert b"* 3 EXISTS" in out and recent_of(out) == [1], out
+    assert fetches(b.cmd(b"b6", b"FETCH 3 (FLAGS)")) == [b"* 3 FETCH (FLAGS (\\Recent))"]
+    out = a.cmd(b"a7", b"NOOP")
+    assert b"* 3 EXISTS" in out and recent_of(out) == [2], out
+    assert fetches(a.cmd(b"a8", b"FETCH 3 (FLAGS)")) == [b"* 3 FETCH (FLAGS ())"]
+    # a later SELECT (also by the same session) sees none
+    assert recent_of(a.cmd(b"a9", b"SELECT INBOX")) == [0]
+    a.close()
+    b.close()
+    c.close()
+
+
+def test_recent_is_not_shown_in_imap4rev2(pg, stack, imap):
+    addr = new_account(stack)
+    deliver(pg, addr, message(0))
+    r = session(imap, addr)
+    assert r.cmd(b"e1", b"ENABLE IMAP4rev2")[-1].startswith(b"e1 OK")
+    out = r.cmd(b"e2", b"SELECT INBOX")
+    assert not any(b"RECENT" in l for l in out), out
+    assert fetches(r.cmd(b"e3", b"FETCH 1 (FLAGS)")) == [b"* 1 FETCH (FLAGS ())"]
+    deliver(pg, addr, message(1))
+    out = r.cmd(b"e4", b"NOOP")
+    assert b"* 2 EXISTS" in out and not any(b"RECENT" in l for l in out), out
     r.close()
