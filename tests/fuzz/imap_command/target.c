@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "services/imap/imap_parser.h"
+#include "services/imap/imap_status.h"
 #include "services/imap/search_program.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -74,6 +75,17 @@ static void check_sets(const struct imap_command *cmd, struct imap_view *v,
 	}
 }
 
+/* check_status - STATUS items parse into known bits (DELETED is the highest) or fail */
+static void check_status(const struct imap_command *cmd)
+{
+	unsigned items;
+
+	if (strcmp(cmd->name, "STATUS") == 0 && cmd->nargs == 2 &&
+	    imap_status_items(&cmd->args[1], &items) == 0 &&
+	    (items == 0 || items >= IMAP_STATUS_DELETED << 1))
+		abort();
+}
+
 /* check_search - a SEARCH program parses or fails cleanly */
 static void check_search(const struct imap_command *cmd, const struct imap_view *v,
 			 struct imap_arena *arena)
@@ -119,6 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_round_trip(&lim, &cmd, arena);
 		check_sets(&cmd, v, arena);
 		check_search(&cmd, v, arena);
+		check_status(&cmd);
 		off += (size_t)r;
 		imap_arena_clear(arena);
 	}
