@@ -121,6 +121,22 @@ static int copy_uidvalidity(PGconn *conn, int64_t dst, uint32_t *uv_r, const cha
 	return 0;
 }
 
+/* copy_same_account - src and dst belong to one account: 1 yes, 0 no, -1 error */
+static int copy_same_account(PGconn *conn, int64_t src, int64_t dst, const char **error_r)
+{
+	char a[24], b[24];
+	const char *params[2] = { db_int64_param(a, src), db_int64_param(b, dst) };
+	PGresult *res = db_query(conn, "SELECT count(DISTINCT account_id) FROM mailboxes "
+				       "WHERE id = $1 OR id = $2", 2, params, error_r);
+	int one;
+
+	if (res == NULL)
+		return -1;
+	one = db_get_int64(res, 0, 0) == 1;
+	PQclear(res);
+	return one;
+}
+
 int imap_msg_copy(PGconn *conn, int64_t src, int64_t dst, const uint32_t *uids, size_t n,
 		  bool move, struct imap_msg_copy_result *out, const char **error_r)
 {
@@ -136,7 +152,13 @@ int imap_msg_copy(PGconn *conn, int64_t src, int64_t dst, const uint32_t *uids, 
 		return -1;
 	if ((rows = copy_sources(conn, src, uids, n, error_r)) == NULL)
 		return -1;
-	ret = imap_msg_quota_check(conn, dst, copy_total(rows), error_r);
+	/* a MOVE within one account frees what it takes, so the quota root's usage does not
+	 * grow (RFC 9208): it is not checked */
+	ret = move ? copy_same_account(conn, src, dst, error_r) : 0;
+	if (ret == 0)
+		ret = imap_msg_quota_check(conn, dst, copy_total(rows), error_r);
+	else if (ret == 1)
+		ret = 0;
 	if (ret == 0)
 		ret = copy_rows(conn, dst, rows, out, error_r);
 	PQclear(rows);

@@ -149,6 +149,23 @@ int store_mailbox_get(PGconn *conn, int64_t mailbox_id, struct store_mailbox *ou
 				 1, params, out, error_r);
 }
 
+int64_t store_mailbox_count_deleted(PGconn *conn, int64_t mailbox_id, const char **error_r)
+{
+	char id[24], bit[8];
+	const char *params[2] = { db_int64_param(id, mailbox_id), bit };
+	PGresult *res;
+	int64_t n;
+
+	snprintf(bit, sizeof(bit), "%d", STORE_FLAG_DELETED);
+	res = db_query(conn, "SELECT count(*) FROM mailbox_messages WHERE mailbox_id = $1 "
+			     "AND flags & $2::int <> 0", 2, params, error_r);
+	if (res == NULL)
+		return -1;
+	n = db_get_int64(res, 0, 0);
+	PQclear(res);
+	return n;
+}
+
 int store_mailbox_find_special(PGconn *conn, int64_t account_id, const char *special_use,
 			       struct store_mailbox *out, const char **error_r)
 {

@@ -80,6 +80,9 @@ int store_mailbox_rename(PGconn *conn, int64_t account_id, const char *from, con
  * 1 deleted, 0 no such mailbox, -1 error */
 int store_mailbox_delete(PGconn *conn, int64_t account_id, const char *name,
 			 const char **error_r);
+/* store_mailbox_count_deleted - how many of the mailbox's messages carry \Deleted
+ * (STATUS DELETED, RFC 9051 6.3.11); -1 on error */
+int64_t store_mailbox_count_deleted(PGconn *conn, int64_t mailbox_id, const char **error_r);
 /* store_mailbox_lock - lock these mailbox rows FOR UPDATE in ascending id order (inside a
  * transaction); duplicates are fine. -1 if one does not exist. */
 int store_mailbox_lock(PGconn *conn, const int64_t *ids, size_t n, const char **error_r);

@@ -23,11 +23,13 @@
 struct list_entry {
 	const char *name;          /* as listed: own name, or Shared/<owner>/<name> */
 	struct store_mailbox m;
+	struct imap_status_extra x;  /* LIST-STATUS counters not on the mailbox row */
 	bool noselect;             /* a level of the shared namespace itself */
 };
 
 struct list_job {
 	int64_t account_id;
+	unsigned status_items;     /* LIST-STATUS items, 0 without RETURN (STATUS ...) */
 	struct imap_arena *arena;
 	struct list_entry *e;
 	size_t n, cap;
@@ -90,8 +92,14 @@ static int list_work(PGconn *conn, void *arg, const char **error_r)
 
 	if (store_mailbox_list(conn, job->account_id, list_own, job, error_r) < 0)
 		return -1;
-	return store_imap_shared_list(conn, job->account_id, list_shared, job, error_r) < 0 ?
-		-1 : 0;
+	if (store_imap_shared_list(conn, job->account_id, list_shared, job, error_r) < 0)
+		return -1;
+	for (size_t i = 0; job->status_items != 0 && i < job->n; i++)
+		if (!job->e[i].noselect && imap_status_extra_read(conn, job->e[i].m.id,
+								  job->status_items, &job->e[i].x,
+								  error_r) < 0)
+			return -1;
+	return 0;
 }
 
 /* list_has_children - another entry lies below e (RFC 3348) */
@@ -120,7 +128,7 @@ static void list_write(struct imap_cmd_ctx *ctx, const struct list_job *job,
 	imap_reply_mailbox(s, e->name);
 	imap_reply_crlf(s);
 	if ((opts & RET_STATUS) && !e->noselect)
-		imap_status_write(s, e->name, &e->m, items);
+		imap_status_write(s, e->name, &e->m, &e->x, items);
 }
 
 /* list_selected - the selection options say e is listed */
@@ -258,6 +266,7 @@ static enum imap_cmd_result list_run(struct imap_cmd_ctx *ctx, unsigned opts)
 	}
 	job = (struct list_job *)(la + 1);
 	job->account_id = ctx->session->account_id;
+	job->status_items = la->opts & RET_STATUS ? la->items : 0;
 	job->arena = ctx->arena;
 	ctx->state = la;
 	ctx->step = 1;

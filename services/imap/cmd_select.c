@@ -7,6 +7,7 @@
 #include "services/imap/imap.h"
 #include "services/imap/imap_cmds.h"
 #include "services/imap/imap_conn.h"
+#include "store/imap_recent.h"
 #include "store/imap_sync.h"
 
 #define SELECT_KEYWORDS_MAX 256  /* keywords listed in FLAGS */
@@ -22,7 +23,29 @@ struct select_job {
 	int found;
 	struct store_imap_sync all;    /* every message */
 	struct store_imap_sync changed;  /* since q_modseq, for QRESYNC */
+	uint32_t recent_from, recent_upto;  /* the UIDs this session claimed as \Recent */
 };
+
+/* select_claims - a read-write SELECT claims \Recent; EXAMINE and a mailbox the account
+ * may not change only look (RFC 3501 6.3.2) */
+static bool select_claims(const struct select_job *job)
+{
+	return !job->examine && strpbrk(job->ref.rights, "stw") != NULL;
+}
+
+/* select_claim_recent - the UIDs above the mailbox's recent_uid up to the last one read
+ * (RFC 3501 2.3.2.1); later arrivals are claimed by the sync that reports them */
+static int select_claim_recent(PGconn *conn, struct select_job *job, const char **error_r)
+{
+	const struct store_imap_sync *all = &job->all;
+
+	job->recent_upto = all->nchanges > 0 ? all->changes[all->nchanges - 1].uid : 0;
+	job->recent_from = job->recent_upto;
+	if (!select_claims(job) || job->recent_upto == 0)
+		return 0;
+	return store_imap_recent_claim(conn, job->ref.mailbox_id, job->recent_upto,
+				       &job->recent_from, error_r) < 0 ? -1 : 0;
+}
 
 /* select_work - on a pool thread: the mailbox, its messages, and QRESYNC's changes */
 static int select_work(PGconn *conn, void *arg, const char **error_r)
@@ -41,6 +64,10 @@ static int select_work(PGconn *conn, void *arg, const char **error_r)
 				      error_r)) <= 0) {
 		job->found = r;
 		return r;
+	}
+	if (select_claim_recent(conn, job, error_r) < 0) {
+		store_imap_sync_clear(&job->all);
+		return -1;
 	}
 	if (job->qresync && job->q_uidvalidity == job->all.uidvalidity &&
 	    store_imap_sync_read(conn, job->ref.mailbox_id, job->q_modseq, true, &job->changed,
@@ -132,6 +159,7 @@ static struct imap_view *select_view(const struct select_job *job, uint32_t *fir
 		if (*first_unseen == 0 && !(job->all.changes[i].flags & STORE_FLAG_SEEN))
 			*first_unseen = v->count;
 	}
+	imap_view_mark_recent(v, job->recent_from, job->recent_upto);
 	return v;
 }
 
@@ -177,7 +205,7 @@ static enum imap_cmd_result select_done(struct imap_cmd_ctx *ctx, struct select_
 	select_flags(s, &job->all, v->readonly);
 	imap_reply_untagged(s, "%u EXISTS", v->count);
 	if (!(s->enabled & IMAP_ENABLED_REV2)) {
-		imap_reply_untagged(s, "0 RECENT");
+		imap_reply_untagged(s, "%u RECENT", v->nrecent);
 		if (first_unseen != 0)
 			imap_reply_untagged(s, "OK [UNSEEN %u] First unseen", first_unseen);
 	} else {

@@ -1,5 +1,5 @@
-/* cmd_status - STATUS (RFC 3501 6.3.10) with SIZE (RFC 8438) and HIGHESTMODSEQ
- * (RFC 7162 3.1.6), for own and shared mailboxes */
+/* cmd_status - STATUS (RFC 3501 6.3.10) with SIZE (RFC 8438), HIGHESTMODSEQ
+ * (RFC 7162 3.1.6) and DELETED (RFC 9051 6.3.11), for own and shared mailboxes */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +12,7 @@ struct status_job {
 	const char *name;
 	struct imap_mailbox_ref ref;
 	struct store_mailbox m;
+	struct imap_status_extra x;
 	int found;
 	unsigned items;
 };
@@ -25,7 +26,9 @@ static int status_work(PGconn *conn, void *arg, const char **error_r)
 	if (job->found <= 0)
 		return job->found;
 	job->found = store_mailbox_get(conn, job->ref.mailbox_id, &job->m, error_r);
-	return job->found < 0 ? -1 : 0;
+	if (job->found < 0)
+		return -1;
+	return imap_status_extra_read(conn, job->ref.mailbox_id, job->items, &job->x, error_r);
 }
 
 /* status_start - mailbox and item list */
@@ -68,7 +71,7 @@ enum imap_cmd_result cmd_status(struct imap_cmd_ctx *ctx)
 	else if (job->found <= 0 || strchr(job->ref.rights, 'r') == NULL)
 		imap_reply_tagged(ctx, IMAP_NO, "NONEXISTENT", "No such mailbox");
 	else {
-		imap_status_write(ctx->session, job->name, &job->m, job->items);
+		imap_status_write(ctx->session, job->name, &job->m, &job->x, job->items);
 		imap_reply_tagged(ctx, IMAP_OK, NULL, "STATUS completed");
 	}
 	return IMAP_CMD_DONE;

@@ -228,6 +228,8 @@ static enum imap_cmd_result store_reply(struct imap_cmd_ctx *ctx, struct store_c
 
 		if (msn == 0 || store_was_modified(c, c->rows[i].uid))
 			continue;
+		/* told now, or asked not to be told (.SILENT): the sync leaves it out */
+		imap_view_reported(s->selected, msn, c->rows[i].modseq);
 		/* .SILENT still reports MODSEQ under CONDSTORE (RFC 7162 3.1.3) */
 		if (c->silent && !(s->enabled & IMAP_ENABLED_CONDSTORE))
 			continue;

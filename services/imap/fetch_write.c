@@ -41,7 +41,8 @@ void fetch_write_begin(struct imap_session *s, uint32_t msn, const struct fetch_
 	(void)uid; /* UID always leads: clients match responses by it (RFC 3501 6.4.8) */
 	if ((f & FETCH_FLAGS) || flags) {
 		imap_reply_printf(s, " FLAGS ");
-		imap_reply_flags(s, row->flags, row->keywords, row->nkeywords);
+		imap_reply_flags(s, imap_view_flags(s, msn, row->flags), row->keywords,
+				 row->nkeywords);
 	}
 	if (f & FETCH_INTERNALDATE)
 		write_internaldate(s, row->internal_date);

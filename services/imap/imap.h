@@ -113,7 +113,9 @@ bool imap_seqset_contains(const struct imap_seqset *set, uint32_t n, uint32_t st
 /* What this session believes the selected mailbox holds: message n (the MSN, RFC 3501
  * 2.3.1.2) has UID uids[n - 1], ascending. Changed only by the session's sync step and by
  * the session's own EXPUNGE/MOVE (imap_view_remove) so that MSNs stay what the client was
- * told. highestmodseq is the newest change this session has reported. */
+ * told. highestmodseq is the newest change this session has reported; reported[n - 1] is
+ * the modseq of message n the client last saw in a FETCH of its own command (0: none), so
+ * the sync does not tell it again what it was already told (RFC 7162 3.1.3). */
 struct imap_view {
 	int64_t mailbox_id;
 	int64_t owner_id;             /* the account owning the mailbox */
@@ -124,8 +126,16 @@ struct imap_view {
 	uint32_t uidnext;
 	uint64_t highestmodseq;
 	uint32_t *uids;
+	uint64_t *reported;
 	uint32_t count;
 	uint32_t cap;
+	bool *recent;                 /* recent[n - 1]: message n is \Recent in this session
+				       * (RFC 3501 2.3.2.1; claimed in lib/store/imap_recent.c) */
+	uint32_t nrecent;
+	uint32_t recent_from, recent_upto;  /* claimed by a sync that could not report yet */
+	uint32_t *saved;              /* "$", the saved search result (RFC 5182): UIDs,
+				       * ascending, at most count of them when saved */
+	size_t nsaved;
 };
 
 /* imap_view_uid - the UID of message msn, 0 when out of range */
@@ -134,12 +144,26 @@ uint32_t imap_view_uid(const struct imap_view *v, uint32_t msn);
 uint32_t imap_view_msn(const struct imap_view *v, uint32_t uid);
 /* imap_view_resolve - the UIDs of the view that set names, ascending, in arena: set is
  * UIDs when by_uid, else MSNs (RFC 3501 6.4.8: UIDs not in the view are ignored; an MSN
- * above count is an error, returning -1 with *error_r) */
+ * above count is an error, returning -1 with *error_r); "$" is the saved result's messages
+ * still in the view, in either form (RFC 5182 2.1) */
 int imap_view_resolve(const struct imap_view *v, const struct imap_seqset *set, bool by_uid,
 		      struct imap_arena *arena, uint32_t **uids_r, size_t *n_r,
 		      const char **error_r);
 /* imap_view_append - add uid, above every UID the view holds (the sync step's EXISTS) */
 void imap_view_append(struct imap_view *v, uint32_t uid);
+/* imap_view_reported - the client was told message msn's flags as of modseq */
+void imap_view_reported(struct imap_view *v, uint32_t msn, uint64_t modseq);
+/* imap_view_already_reported - the client was told message msn's flags as of modseq or
+ * later */
+bool imap_view_already_reported(const struct imap_view *v, uint32_t msn, uint64_t modseq);
+/* imap_view_mark_recent - the messages with from < UID <= upto are \Recent here */
+void imap_view_mark_recent(struct imap_view *v, uint32_t from, uint32_t upto);
+/* imap_view_is_recent - message msn is \Recent in this session */
+bool imap_view_is_recent(const struct imap_view *v, uint32_t msn);
+/* IMAP_FLAG_RECENT - beside the STORE_FLAG_* bits: imap_reply_flags writes \Recent */
+#define IMAP_FLAG_RECENT 0x10000u
+/* imap_view_save - make uids (ascending, n of them) the saved search result "$" */
+void imap_view_save(struct imap_view *v, const uint32_t *uids, size_t n);
 /* imap_view_remove - drop uid from the view (after this session expunged it and is about
  * to send its EXPUNGE); returns its former MSN, 0 if absent */
 uint32_t imap_view_remove(struct imap_view *v, uint32_t uid);
@@ -268,6 +292,9 @@ const struct imap_command_def *imap_commands_find(const char *name);
  * a previous one; imap_session_unselect - back to the AUTH state (RFC 3501 6.4.2) */
 void imap_session_select(struct imap_session *s, struct imap_view *v);
 void imap_session_unselect(struct imap_session *s);
+/* imap_view_flags - flags of message msn as this session shows them: with \Recent when
+ * it is recent here, unless IMAP4rev2 is on (RFC 9051 removed it) */
+unsigned imap_view_flags(const struct imap_session *s, uint32_t msn, unsigned flags);
 /* imap_view_new - an empty view for mailbox_id */
 struct imap_view *imap_view_new(int64_t mailbox_id);
 void imap_view_free(struct imap_view **v);

@@ -42,13 +42,14 @@ static const char *mbox_name(struct imap_cmd_ctx *ctx, const struct imap_arg *a)
 	return name;
 }
 
-/* imap_mbox_cmd_start - see imap_mbox_cmd.h */
-enum imap_cmd_result imap_mbox_cmd_start(struct imap_cmd_ctx *ctx, size_t nnames,
-					 imap_mbox_op_fn *fn)
+/* mbox_start - names, then nargs - nnames arguments the handler has read */
+static enum imap_cmd_result mbox_start(struct imap_cmd_ctx *ctx, size_t nnames, size_t nargs,
+				       imap_mbox_op_fn *fn, const char *special_use)
 {
 	struct mbox_job *job = imap_arena_alloc(ctx->arena, sizeof(*job));
 
-	if (ctx->cmd->nargs != nnames) {
+	job->op.special_use = special_use;
+	if (ctx->cmd->nargs != nargs) {
 		imap_reply_tagged(ctx, IMAP_BAD, NULL, nnames == 1 ? "Expected one mailbox name" :
 				  "Expected two mailbox names");
 		return IMAP_CMD_DONE;
@@ -65,6 +66,20 @@ enum imap_cmd_result imap_mbox_cmd_start(struct imap_cmd_ctx *ctx, size_t nnames
 		return IMAP_CMD_DONE;
 	}
 	return IMAP_CMD_WAIT;
+}
+
+/* imap_mbox_cmd_start - see imap_mbox_cmd.h */
+enum imap_cmd_result imap_mbox_cmd_start(struct imap_cmd_ctx *ctx, size_t nnames,
+					 imap_mbox_op_fn *fn)
+{
+	return mbox_start(ctx, nnames, nnames, fn, NULL);
+}
+
+/* imap_mbox_cmd_start_use - see imap_mbox_cmd.h */
+enum imap_cmd_result imap_mbox_cmd_start_use(struct imap_cmd_ctx *ctx, imap_mbox_op_fn *fn,
+					     const char *special_use)
+{
+	return mbox_start(ctx, 1, 2, fn, special_use);
 }
 
 /* imap_mbox_cmd_op - see imap_mbox_cmd.h */

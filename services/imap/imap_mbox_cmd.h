@@ -10,6 +10,7 @@ struct imap_mbox_op {
 	const char *name;      /* UTF-8, in the command's arena */
 	const char *name2;     /* RENAME's new name */
 	int64_t id;            /* CREATE's new mailbox id */
+	const char *special_use;  /* CREATE's USE attribute (RFC 6154 3), NULL for none */
 	int ret;               /* the store call's value */
 	bool unique;           /* it failed on a unique constraint (name taken) */
 };
@@ -21,6 +22,10 @@ typedef int imap_mbox_op_fn(PGconn *conn, struct imap_mbox_op *op, const char **
  * accounts' mailboxes are not created, renamed or deleted here) and submit fn */
 enum imap_cmd_result imap_mbox_cmd_start(struct imap_cmd_ctx *ctx, size_t nnames,
 					 imap_mbox_op_fn *fn);
+/* imap_mbox_cmd_start_use - the same for one name followed by an argument the handler
+ * has checked, with op->special_use set (CREATE ... (USE (...))) */
+enum imap_cmd_result imap_mbox_cmd_start_use(struct imap_cmd_ctx *ctx, imap_mbox_op_fn *fn,
+					     const char *special_use);
 /* imap_mbox_cmd_op - the finished operation (after the handler is called again) */
 struct imap_mbox_op *imap_mbox_cmd_op(struct imap_cmd_ctx *ctx);
 

@@ -179,7 +179,7 @@ void imap_reply_flags(struct imap_session *s, unsigned flags, const char *const 
 	static const struct { unsigned bit; const char *name; } sys[] = {
 		{ STORE_FLAG_SEEN, "\\Seen" }, { STORE_FLAG_ANSWERED, "\\Answered" },
 		{ STORE_FLAG_FLAGGED, "\\Flagged" }, { STORE_FLAG_DELETED, "\\Deleted" },
-		{ STORE_FLAG_DRAFT, "\\Draft" },
+		{ STORE_FLAG_DRAFT, "\\Draft" }, { IMAP_FLAG_RECENT, "\\Recent" },
 	};
 	const char *sep = "";
 

@@ -1,11 +1,14 @@
 /* imap_status - STATUS items from the mailbox row's counters. */
+#include <string.h>
+
 #include "services/imap/imap_status.h"
+#include "store/imap_recent.h"
 
 static const struct { const char *name; unsigned bit; } status_items[] = {
 	{ "MESSAGES", IMAP_STATUS_MESSAGES }, { "RECENT", IMAP_STATUS_RECENT },
 	{ "UIDNEXT", IMAP_STATUS_UIDNEXT }, { "UIDVALIDITY", IMAP_STATUS_UIDVALIDITY },
 	{ "UNSEEN", IMAP_STATUS_UNSEEN }, { "SIZE", IMAP_STATUS_SIZE },
-	{ "HIGHESTMODSEQ", IMAP_STATUS_HIGHESTMODSEQ },
+	{ "HIGHESTMODSEQ", IMAP_STATUS_HIGHESTMODSEQ }, { "DELETED", IMAP_STATUS_DELETED },
 };
 #define STATUS_NITEMS (sizeof(status_items) / sizeof(status_items[0]))
 
@@ -27,10 +30,33 @@ int imap_status_items(const struct imap_arg *list, unsigned *items_r)
 	return 0;
 }
 
-/* status_value - one item's value; \Recent is not kept (RFC 9051 dropped it): 0 */
-static unsigned long long status_value(const struct store_mailbox *m, unsigned bit)
+/* imap_status_extra_read - see imap_status.h */
+int imap_status_extra_read(PGconn *conn, int64_t mailbox_id, unsigned items,
+			   struct imap_status_extra *out, const char **error_r)
+{
+	int64_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (items & IMAP_STATUS_DELETED) {
+		if ((n = store_mailbox_count_deleted(conn, mailbox_id, error_r)) < 0)
+			return -1;
+		out->deleted = (uint32_t)n;
+	}
+	if (items & IMAP_STATUS_RECENT) {
+		if ((n = store_imap_recent_count(conn, mailbox_id, error_r)) < 0)
+			return -1;
+		out->recent = (uint32_t)n;
+	}
+	return 0;
+}
+
+/* status_value - one item's value */
+static unsigned long long status_value(const struct store_mailbox *m,
+				       const struct imap_status_extra *x, unsigned bit)
 {
 	switch (bit) {
+	case IMAP_STATUS_DELETED: return x->deleted;
+	case IMAP_STATUS_RECENT: return x->recent;
 	case IMAP_STATUS_MESSAGES: return m->messages;
 	case IMAP_STATUS_UIDNEXT: return m->uidnext;
 	case IMAP_STATUS_UIDVALIDITY: return m->uidvalidity;
@@ -43,7 +69,7 @@ static unsigned long long status_value(const struct store_mailbox *m, unsigned b
 
 /* imap_status_write - see imap_status.h */
 void imap_status_write(struct imap_session *s, const char *name, const struct store_mailbox *m,
-		       unsigned items)
+		       const struct imap_status_extra *x, unsigned items)
 {
 	const char *sep = "";
 
@@ -54,7 +80,7 @@ void imap_status_write(struct imap_session *s, const char *name, const struct st
 		if (!(items & status_items[k].bit))
 			continue;
 		imap_reply_printf(s, "%s%s %llu", sep, status_items[k].name,
-				  status_value(m, status_items[k].bit));
+				  status_value(m, x, status_items[k].bit));
 		sep = " ";
 	}
 	imap_reply_raw(s, ")\r\n", 3);

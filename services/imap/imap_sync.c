@@ -8,6 +8,7 @@
 
 #include "log/log.h"
 #include "services/imap/imap_conn.h"
+#include "store/imap_recent.h"
 #include "store/mailbox.h"
 
 struct sync_job {
@@ -15,16 +16,38 @@ struct sync_job {
 	int64_t mailbox_id;
 	uint64_t since;
 	bool allow_expunge;
+	bool claim_recent;          /* a read-write selection: new mail is \Recent here */
+	uint32_t last;              /* the view's highest UID when the job started */
+	uint32_t recent_from, recent_upto;  /* claimed: UIDs in (from, upto] */
 	void (*done)(struct imap_conn *);
 };
+
+/* sync_claim_recent - new messages this session is the first to be told of are \Recent
+ * in it (RFC 3501 2.3.2.1), unless a SELECT elsewhere claimed them first */
+static int sync_claim_recent(PGconn *conn, struct sync_job *job, const char **error_r)
+{
+	const struct store_imap_sync *r = &job->ic->sync;
+
+	job->recent_upto = job->recent_from = 0;
+	if (!job->claim_recent || r->nchanges == 0 || r->changes[r->nchanges - 1].uid <= job->last)
+		return 0;
+	job->recent_upto = r->changes[r->nchanges - 1].uid;
+	return store_imap_recent_claim(conn, job->mailbox_id, job->recent_upto, &job->recent_from,
+				       error_r) < 0 ? -1 : 0;
+}
 
 /* sync_work - on a pool thread */
 static int sync_work(PGconn *conn, void *arg, const char **error_r)
 {
 	struct sync_job *job = arg;
+	int r = store_imap_sync_read(conn, job->mailbox_id, job->since, true, &job->ic->sync,
+				     error_r);
 
-	return store_imap_sync_read(conn, job->mailbox_id, job->since, true, &job->ic->sync,
-				    error_r);
+	if (r > 0 && sync_claim_recent(conn, job, error_r) < 0) {
+		store_imap_sync_clear(&job->ic->sync);
+		return -1;
+	}
+	return r;
 }
 
 /* sync_uid_set - write uids (ascending) as a compact sequence set */
@@ -81,16 +104,18 @@ void imap_sync_fetch_flags(struct imap_session *s, uint32_t msn,
 	if (s->enabled & IMAP_ENABLED_QRESYNC)
 		imap_reply_printf(s, "UID %u ", c->uid);
 	imap_reply_raw(s, "FLAGS ", 6);
-	imap_reply_flags(s, c->flags, (const char *const *)kw, nkw);
+	imap_reply_flags(s, imap_view_flags(s, msn, c->flags), (const char *const *)kw, nkw);
 	if (s->enabled & (IMAP_ENABLED_CONDSTORE | IMAP_ENABLED_QRESYNC))
 		imap_reply_printf(s, " MODSEQ (%llu)", (unsigned long long)c->modseq);
 	imap_reply_raw(s, ")\r\n", 3);
 	free(copy);
 }
 
-/* sync_apply - report what the read found; false when expunges must wait */
-static bool sync_apply(struct imap_conn *ic, bool allow_expunge)
+/* sync_apply - report what the read found; false when expunges must wait (the claimed
+ * \Recent UIDs are then kept in the view for the next sync, which appends them) */
+static bool sync_apply(struct imap_conn *ic, const struct sync_job *job)
 {
+	bool allow_expunge = job->allow_expunge;
 	struct imap_view *v = ic->s.selected;
 	struct store_imap_sync *r = &ic->sync;
 	uint32_t *gone = calloc(r->nexpunged + 1, sizeof(*gone));
@@ -103,6 +128,14 @@ static bool sync_apply(struct imap_conn *ic, bool allow_expunge)
 		if (imap_view_msn(v, r->expunged[i]) != 0)
 			gone[ngone++] = r->expunged[i];
 	if (ngone > 0 && !allow_expunge) {
+		/* the claim is done: keep it for the sync that appends these messages */
+		if (job->recent_upto > job->recent_from) {
+			/* ranges that do not touch: someone claimed between; never show a
+			 * message \Recent in two sessions, rather keep the newer one only */
+			if (v->recent_upto == 0 || job->recent_from > v->recent_upto)
+				v->recent_from = job->recent_from;
+			v->recent_upto = job->recent_upto;
+		}
 		free(gone);
 		return false;
 	}
@@ -111,12 +144,21 @@ static bool sync_apply(struct imap_conn *ic, bool allow_expunge)
 	for (size_t i = 0; i < r->nchanges; i++)
 		if (r->changes[i].uid > last)
 			imap_view_append(v, r->changes[i].uid);
-	if (v->count != before || ngone > 0)
+	imap_view_mark_recent(v, job->recent_from, job->recent_upto);
+	imap_view_mark_recent(v, v->recent_from, v->recent_upto);
+	v->recent_from = v->recent_upto = 0;
+	if (v->count != before || ngone > 0) {
 		imap_reply_untagged(&ic->s, "%u EXISTS", v->count);
+		/* RFC 3501 7.3.2: with the size; IMAP4rev2 has no RECENT */
+		if (!(ic->s.enabled & IMAP_ENABLED_REV2))
+			imap_reply_untagged(&ic->s, "%u RECENT", v->nrecent);
+	}
 	for (size_t i = 0; i < r->nchanges; i++) {
 		uint32_t msn;
 
-		if (r->changes[i].uid <= last && (msn = imap_view_msn(v, r->changes[i].uid)) != 0)
+		/* a change this session's own STORE already answered is not sent again */
+		if (r->changes[i].uid <= last && (msn = imap_view_msn(v, r->changes[i].uid)) != 0 &&
+		    !imap_view_already_reported(v, msn, r->changes[i].modseq))
 			imap_sync_fetch_flags(&ic->s, msn, &r->changes[i]);
 	}
 	v->highestmodseq = r->highestmodseq;
@@ -130,18 +172,18 @@ static void sync_done(int ret, const char *error, void *arg)
 	struct sync_job *job = arg;
 	struct imap_conn *ic = job->ic;
 	void (*done)(struct imap_conn *) = job->done;
-	bool allow = job->allow_expunge;
 
-	free(job);
 	ic->jobs--;
 	ic->syncing = false;
 	if (ic->net == NULL) {
+		free(job);
 		store_imap_sync_clear(&ic->sync);
 		imap_session_release(ic);
 		return;
 	}
 	if (ret == 0 || (ret > 0 && ic->s.selected != NULL &&
 			 ic->sync.uidvalidity != ic->s.selected->uidvalidity)) {
+		free(job);
 		store_imap_sync_clear(&ic->sync);
 		/* RFC 3501 7.1.5: the selected mailbox went away under us */
 		imap_session_close(ic, "Selected mailbox was deleted");
@@ -150,8 +192,9 @@ static void sync_done(int ret, const char *error, void *arg)
 	if (ret < 0)
 		log_warn("session=%s event=store_error op=sync error=\"%s\"", ic->id,
 			 error != NULL ? error : "store unavailable");
-	else if (ic->s.selected != NULL)
-		sync_apply(ic, allow);
+	else if (ic->s.selected != NULL && ic->s.selected->mailbox_id == job->mailbox_id)
+		sync_apply(ic, job);
+	free(job);
 	store_imap_sync_clear(&ic->sync);
 	done(ic);
 }
@@ -170,6 +213,9 @@ bool imap_sync_start(struct imap_conn *ic, bool allow_expunge, void (*done)(stru
 	job->mailbox_id = ic->s.selected->mailbox_id;
 	job->since = ic->s.selected->highestmodseq;
 	job->allow_expunge = allow_expunge;
+	job->claim_recent = !ic->s.selected->readonly;
+	job->last = ic->s.selected->count > 0 ?
+		ic->s.selected->uids[ic->s.selected->count - 1] : 0;
 	job->done = done;
 	ic->jobs++;
 	ic->syncing = true;

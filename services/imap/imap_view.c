@@ -4,6 +4,8 @@
 
 #include "services/imap/imap.h"
 
+static uint32_t view_lower_bound(const struct imap_view *v, uint32_t uid);
+
 /* imap_view_new - an empty view */
 struct imap_view *imap_view_new(int64_t mailbox_id)
 {
@@ -21,6 +23,9 @@ void imap_view_free(struct imap_view **v)
 	if (*v == NULL)
 		return;
 	free((*v)->uids);
+	free((*v)->reported);
+	free((*v)->recent);
+	free((*v)->saved);
 	free(*v);
 	*v = NULL;
 }
@@ -55,13 +60,71 @@ void imap_view_append(struct imap_view *v, uint32_t uid)
 	if (v->count == v->cap) {
 		uint32_t ncap = v->cap == 0 ? 64 : v->cap * 2;
 		uint32_t *n = realloc(v->uids, (size_t)ncap * sizeof(*n));
+		uint64_t *r = realloc(v->reported, (size_t)ncap * sizeof(*r));
+		bool *rc = realloc(v->recent, (size_t)ncap * sizeof(*rc));
 
-		if (n == NULL)
+		if (n == NULL || r == NULL || rc == NULL)
 			abort();
 		v->uids = n;
+		v->reported = r;
+		v->recent = rc;
 		v->cap = ncap;
 	}
+	v->reported[v->count] = 0;
+	v->recent[v->count] = false;
 	v->uids[v->count++] = uid;
+}
+
+/* imap_view_reported - remember the newest modseq the client saw for msn */
+void imap_view_reported(struct imap_view *v, uint32_t msn, uint64_t modseq)
+{
+	if (msn >= 1 && msn <= v->count && v->reported[msn - 1] < modseq)
+		v->reported[msn - 1] = modseq;
+}
+
+/* imap_view_already_reported - see imap.h */
+bool imap_view_already_reported(const struct imap_view *v, uint32_t msn, uint64_t modseq)
+{
+	return msn >= 1 && msn <= v->count && v->reported[msn - 1] >= modseq;
+}
+
+/* imap_view_mark_recent - from the first UID above from */
+void imap_view_mark_recent(struct imap_view *v, uint32_t from, uint32_t upto)
+{
+	for (uint32_t m = view_lower_bound(v, from + 1); from < upto && m < v->count &&
+	     v->uids[m] <= upto; m++) {
+		v->nrecent += !v->recent[m];
+		v->recent[m] = true;
+	}
+}
+
+/* imap_view_is_recent - see imap.h */
+bool imap_view_is_recent(const struct imap_view *v, uint32_t msn)
+{
+	return msn >= 1 && msn <= v->count && v->recent[msn - 1];
+}
+
+/* imap_view_flags - see imap.h */
+unsigned imap_view_flags(const struct imap_session *s, uint32_t msn, unsigned flags)
+{
+	if (s->selected != NULL && !(s->enabled & IMAP_ENABLED_REV2) &&
+	    imap_view_is_recent(s->selected, msn))
+		flags |= IMAP_FLAG_RECENT;
+	return flags;
+}
+
+/* imap_view_save - replace the saved result; an empty one frees it */
+void imap_view_save(struct imap_view *v, const uint32_t *uids, size_t n)
+{
+	free(v->saved);
+	v->saved = NULL;
+	v->nsaved = 0;
+	if (n == 0)
+		return;
+	if ((v->saved = malloc(n * sizeof(*v->saved))) == NULL)
+		abort();
+	memcpy(v->saved, uids, n * sizeof(*v->saved));
+	v->nsaved = n;
 }
 
 /* imap_view_remove - close the gap; MSNs above it move down by one (RFC 3501 7.4.1) */
@@ -72,6 +135,10 @@ uint32_t imap_view_remove(struct imap_view *v, uint32_t uid)
 	if (msn == 0)
 		return 0;
 	memmove(&v->uids[msn - 1], &v->uids[msn], (size_t)(v->count - msn) * sizeof(*v->uids));
+	memmove(&v->reported[msn - 1], &v->reported[msn],
+		(size_t)(v->count - msn) * sizeof(*v->reported));
+	v->nrecent -= v->recent[msn - 1];
+	memmove(&v->recent[msn - 1], &v->recent[msn], (size_t)(v->count - msn) * sizeof(*v->recent));
 	v->count--;
 	return msn;
 }
@@ -124,6 +191,16 @@ int imap_view_resolve(const struct imap_view *v, const struct imap_seqset *set, 
 	size_t n = 0;
 	uint32_t *out;
 
+	if (set->saved) {
+		/* expunged messages have left "$" (RFC 5182 2.1); an empty "$" names nothing */
+		out = imap_arena_array(arena, v->nsaved + 1, sizeof(*out));
+		*n_r = 0;
+		for (size_t i = 0; i < v->nsaved; i++)
+			if (imap_view_msn(v, v->saved[i]) != 0)
+				out[(*n_r)++] = v->saved[i];
+		*uids_r = out;
+		return 0;
+	}
 	for (size_t i = 0; !by_uid && i < set->count; i++) {
 		if ((set->ranges[i].lo != IMAP_SEQ_STAR && set->ranges[i].lo > v->count) ||
 		    (set->ranges[i].hi != IMAP_SEQ_STAR && set->ranges[i].hi > v->count) ||

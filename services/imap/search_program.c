@@ -107,9 +107,29 @@ int search_program_date(const char *s, int32_t *year, int32_t *month, int32_t *d
 	return 0;
 }
 
+/* saved_ranges - "$" (RFC 5182 2.1): the saved UIDs still in the view, as ranges */
+static struct store_search_key *saved_ranges(struct parse *p)
+{
+	struct store_search_key *k = node(p, STORE_SEARCH_UIDS);
+	struct store_search_range *r;
+
+	if (k == NULL)
+		return NULL;
+	k->ranges = r = imap_arena_array(p->arena, p->v->nsaved + 1, sizeof(*r));
+	for (size_t i = 0; i < p->v->nsaved; i++) {
+		if (imap_view_msn(p->v, p->v->saved[i]) == 0)
+			continue;
+		if (k->nranges > 0 && r[k->nranges - 1].hi + 1 == p->v->saved[i])
+			r[k->nranges - 1].hi = p->v->saved[i];
+		else
+			r[k->nranges].lo = r[k->nranges].hi = p->v->saved[i], k->nranges++;
+	}
+	return k;
+}
+
 /* set_ranges - a sequence set as UID ranges over the view: MSNs map to the UIDs at those
  * positions, "*" is the last message (or highest UID); numbers beyond the view match
- * nothing; "$" (RFC 5182) is the empty saved result, since SAVE is not offered */
+ * nothing; "$" is the saved search result (RFC 5182) */
 static struct store_search_key *set_ranges(struct parse *p, const struct imap_arg *a,
 					   bool by_uid)
 {
@@ -121,6 +141,8 @@ static struct store_search_key *set_ranges(struct parse *p, const struct imap_ar
 
 	if (imap_seqset_parse(a, p->arena, &set, &error) < 0)
 		return fail(p, error);
+	if (set.saved)
+		return saved_ranges(p);
 	if ((k = node(p, STORE_SEARCH_UIDS)) == NULL)
 		return NULL;
 	k->ranges = r = imap_arena_array(p->arena, set.count + 1, sizeof(*r));
@@ -285,14 +307,47 @@ static struct store_search_key *parse_args_key(struct parse *p, const char *w)
 	return NULL;
 }
 
-/* parse_recent - RECENT and NEW (nothing is \Recent here), OLD (everything) */
+/* recent_ranges - the messages \Recent in this session (RFC 3501 2.3.2.1), as UID ranges */
+static struct store_search_key *recent_ranges(struct parse *p)
+{
+	struct store_search_key *k = node(p, STORE_SEARCH_UIDS);
+	struct store_search_range *r;
+
+	if (k == NULL)
+		return NULL;
+	k->ranges = r = imap_arena_array(p->arena, p->v->nrecent + 1, sizeof(*r));
+	for (uint32_t m = 1; m <= p->v->count && k->nranges < p->v->nrecent; m++) {
+		if (!imap_view_is_recent(p->v, m))
+			continue;
+		if (k->nranges > 0 && imap_view_is_recent(p->v, m - 1))
+			r[k->nranges - 1].hi = p->v->uids[m - 1];
+		else
+			r[k->nranges].lo = r[k->nranges].hi = p->v->uids[m - 1], k->nranges++;
+	}
+	return k;
+}
+
+/* parse_recent - RECENT, NEW (RECENT UNSEEN) and OLD (NOT RECENT), RFC 3501 6.4.4 */
 static struct store_search_key *parse_recent(struct parse *p, const char *w)
 {
-	if (strcasecmp(w, "OLD") == 0)
-		return node(p, STORE_SEARCH_ALL);
-	if (strcasecmp(w, "RECENT") == 0 || strcasecmp(w, "NEW") == 0)
-		return node(p, STORE_SEARCH_UIDS);  /* no ranges: matches nothing */
-	return NULL;
+	struct store_search_key *k, *c;
+	bool old = strcasecmp(w, "OLD") == 0, new = strcasecmp(w, "NEW") == 0;
+
+	if (!old && !new && strcasecmp(w, "RECENT") != 0)
+		return NULL;
+	if ((c = recent_ranges(p)) == NULL)
+		return NULL;
+	if (!old && !new)
+		return c;
+	if ((k = node(p, old ? STORE_SEARCH_NOT : STORE_SEARCH_AND)) == NULL)
+		return NULL;
+	store_search_add(k, c);
+	if (new) {
+		if ((c = parse_table_key(p, "UNSEEN")) == NULL)
+			return NULL;
+		store_search_add(k, c);
+	}
+	return k;
 }
 
 /* parse_key - one search-key */
@@ -342,9 +397,8 @@ static int parse_return(struct parse *p, struct search_program *out)
 
 		while (j < N_OF(names) && !imap_arg_atom_is(&a->list[i], names[j]))
 			j++;
-		if (j == N_OF(names) || j == 4) {
-			fail(p, j == 4 ? "SAVE needs SEARCHRES, which is not offered"
-				       : "unknown RETURN option");
+		if (j == N_OF(names)) {
+			fail(p, "unknown RETURN option");
 			return -1;
 		}
 		out->ret |= 1u << j;

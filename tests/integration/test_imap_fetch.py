@@ -94,7 +94,9 @@ def test_fetch_simple_items(server):
     ok(c.select("INBOX"))
     f = fetch_one(c, "1", "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY)")[b"_"]
     assert b"UID %d" % uid in f
-    assert re.search(rb"FLAGS \(([^)]*)\)", f).group(1).split() == [b"\\Flagged", b"$Work"]
+    # the first SELECT after the APPEND sees the message \Recent (RFC 3501 2.3.2.1)
+    assert re.search(rb"FLAGS \(([^)]*)\)", f).group(1).split() == [b"\\Flagged", b"\\Recent",
+                                                                  b"$Work"]
     assert b'INTERNALDATE "22-Nov-2026 04:30:00 +0000"' in f   # the same instant, in UTC
     assert b"RFC822.SIZE %d" % len(NESTED) in f
     assert b'ENVELOPE ("Sun, 22 Nov 2026 04:30:00 +0000" "nested" (("Ann" NIL "a" "remote.example"))' in f
@@ -155,7 +157,7 @@ def test_body_sets_seen_and_peek_does_not(server):
     assert b"\\Seen" not in f
     assert b"\\Seen" not in fetch_one(c, "1", "(FLAGS)")[b"_"]
     f = fetch_one(c, "1", "(BODY[1])")[b"_"]
-    assert b"FLAGS (\\Seen)" in f                           # RFC 3501 6.4.5
+    assert b"FLAGS (\\Seen \\Recent)" in f                  # RFC 3501 6.4.5, 2.3.2.1
     assert b"\\Seen" in fetch_one(c, "1", "(FLAGS)")[b"_"]
     c.logout()
 
@@ -185,12 +187,13 @@ def test_store_flags_keywords_silent_and_unchangedsince(server):
         ok(c.append("INBOX", None, None, b"Subject: s%d\r\n\r\nx\r\n" % i))
     ok(c.select("INBOX"))
     data = ok(c.store("1:2", "+FLAGS", r"(\Answered $Label1)"))
-    assert len(data) == 2 and all(b"\\Answered $Label1" in d for d in data), data
+    # this session's SELECT was the first: the messages are \Recent in it (RFC 3501 2.3.2.1)
+    assert len(data) == 2 and all(b"\\Answered \\Recent $Label1" in d for d in data), data
     data = ok(c.store("2", "-FLAGS", r"($Label1)"))
-    assert b"FLAGS (\\Answered)" in data[0]
+    assert b"FLAGS (\\Answered \\Recent)" in data[0]
     data = ok(c.store("3", "FLAGS.SILENT", r"(\Deleted)"))
     assert data == [None]                                     # .SILENT: no FETCH
-    assert b"FLAGS (\\Deleted)" in fetch_one(c, "3", "(FLAGS)")[b"_"]
+    assert b"FLAGS (\\Deleted \\Recent)" in fetch_one(c, "3", "(FLAGS)")[b"_"]
     refused(c.store, "1", "+FLAGS", r"(\Recent)")           # RFC 3501 2.3.2
     # CONDSTORE: MODSEQ grows, UNCHANGEDSINCE below a message's modseq leaves it alone
     m1 = int(re.search(rb"MODSEQ \((\d+)\)", fetch_one(c, "1", "(MODSEQ)")[b"_"]).group(1))
@@ -366,7 +369,7 @@ def test_multiappend_all_or_none(server, pg):
     assert b"* 2 EXISTS\r\n" in lines                        # none of the second pair
     lines = cmd("d", b"d FETCH 1:2 (FLAGS BODY.PEEK[TEXT])\r\n")
     assert b"first" in b"".join(lines) and b"second" in b"".join(lines)
-    assert lines[0].startswith(b"* 1 FETCH (UID 1 FLAGS (\\Seen)")
+    assert lines[0].startswith(b"* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent)")  # first SELECT
     s.close()
 
 

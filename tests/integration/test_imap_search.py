@@ -40,7 +40,13 @@ def world(pg, stack_module):
         mda.wait_gone(pg, mda.enqueue(pg, "x@remote.example", [alice],
                                       raw.replace(b"{to}", alice.encode())))
     imap = stack.start("imap", plaintext_auth="loopback")
-    return dict(alice=alice, bob=bob, addr=imap.listen("MERPATI_IMAP_LISTEN"), stack=stack)
+    world = dict(alice=alice, bob=bob, addr=imap.listen("MERPATI_IMAP_LISTEN"), stack=stack)
+    # alice has looked at her INBOX once: no message is \Recent for the tests' sessions,
+    # whichever runs first (RFC 3501 2.3.2.1)
+    c = login(world)
+    assert c.select("INBOX")[0] == "OK"
+    c.logout()
+    return world
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,14 @@
 /* fuzz imap_command - the IMAP command parser: no crash, no overread, and for every
- * command it accepts, parse -> write -> parse gives the same command. */
+ * command it accepts, parse -> write -> parse gives the same command. The accepted
+ * command's sequence sets ("$" of RFC 5182 included) are resolved against a small view
+ * with a saved result, and a SEARCH's program is parsed over it, as the handlers do. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "services/imap/imap_parser.h"
+#include "services/imap/imap_status.h"
+#include "services/imap/search_program.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,12 +53,64 @@ static void check_round_trip(const struct imap_parser_limits *lim, const struct 
 			abort();
 }
 
+/* check_sets - every atom argument that is a sequence set resolves within the view */
+static void check_sets(const struct imap_command *cmd, struct imap_view *v,
+		       struct imap_arena *arena)
+{
+	for (size_t i = 0; i < cmd->nargs; i++) {
+		struct imap_seqset set;
+		const char *error = NULL;
+		uint32_t *uids;
+		size_t n;
+
+		if (imap_seqset_parse(&cmd->args[i], arena, &set, &error) < 0)
+			continue;
+		for (int by_uid = 0; by_uid < 2; by_uid++) {
+			if (imap_view_resolve(v, &set, by_uid, arena, &uids, &n, &error) < 0)
+				continue;
+			for (size_t k = 0; k < n; k++)
+				if (imap_view_msn(v, uids[k]) == 0 || (k > 0 && uids[k] <= uids[k - 1]))
+					abort();
+		}
+	}
+}
+
+/* check_status - STATUS items parse into known bits (DELETED is the highest) or fail */
+static void check_status(const struct imap_command *cmd)
+{
+	unsigned items;
+
+	if (strcmp(cmd->name, "STATUS") == 0 && cmd->nargs == 2 &&
+	    imap_status_items(&cmd->args[1], &items) == 0 &&
+	    (items == 0 || items >= IMAP_STATUS_DELETED << 1))
+		abort();
+}
+
+/* check_search - a SEARCH program parses or fails cleanly */
+static void check_search(const struct imap_command *cmd, const struct imap_view *v,
+			 struct imap_arena *arena)
+{
+	struct search_program *prog = imap_arena_alloc(arena, sizeof(*prog));
+	const char *error = NULL, *code = NULL;
+
+	if (strcmp(cmd->name, "SEARCH") != 0)
+		return;
+	if (search_program_parse(cmd->args, cmd->nargs, SEARCH_FORM_SEARCH, v, arena, prog,
+				 &error, &code) < 0 && error == NULL)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const uint32_t saved[] = { 3, 9, 10, 12 };
+	struct imap_view *v = imap_view_new(1);
 	struct imap_parser_limits lim;
 	struct imap_arena *arena = imap_arena_new(4096);
 	size_t off = 0;
 
+	for (uint32_t uid = 3; uid <= 12; uid += 3)
+		imap_view_append(v, uid);             /* 3 6 9 12: "$" names 3, 9 and 12 */
+	imap_view_save(v, saved, sizeof(saved) / sizeof(saved[0]));
 	imap_parser_limits_default(&lim);
 	lim.max_line = 4096;
 	lim.max_literal = 1 << 20;
@@ -73,9 +129,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		check_round_trip(&lim, &cmd, arena);
+		check_sets(&cmd, v, arena);
+		check_search(&cmd, v, arena);
+		check_status(&cmd);
 		off += (size_t)r;
 		imap_arena_clear(arena);
 	}
 	imap_arena_free(&arena);
+	imap_view_free(&v);
 	return 0;
 }

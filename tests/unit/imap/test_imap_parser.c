@@ -279,6 +279,49 @@ static void test_seqset_and_view(void **state)
 	assert_int_equal(imap_view_msn(&v, 8), 0);
 }
 
+/* the view's per-message state follows its messages: "$" (RFC 5182), \Recent and the
+ * modseq the session last reported */
+static void test_view_saved_recent_reported(void **state)
+{
+	struct imap_arg dollar = { .type = IMAP_ARG_ATOM, .str = "$", .len = 1 };
+	struct imap_arg mixed = { .type = IMAP_ARG_ATOM, .str = "$,1", .len = 3 };
+	struct imap_view *v = imap_view_new(1);
+	const uint32_t saved[] = { 2, 4, 8 };
+	struct imap_seqset set;
+	const char *error;
+	uint32_t *out;
+	size_t n;
+
+	for (uint32_t uid = 2; uid <= 10; uid += 2)
+		imap_view_append(v, uid);                 /* 2 4 6 8 10 */
+	assert_int_equal(imap_seqset_parse(&dollar, *state, &set, &error), 0);
+	assert_true(set.saved);
+	assert_int_equal(imap_seqset_parse(&mixed, *state, &set, &error), -1);
+	assert_int_equal(imap_seqset_parse(&dollar, *state, &set, &error), 0);
+	assert_int_equal(imap_view_resolve(v, &set, false, *state, &out, &n, &error), 0);
+	assert_int_equal(n, 0);                           /* nothing saved yet */
+	imap_view_save(v, saved, 3);
+	imap_view_mark_recent(v, 6, 10);                  /* UIDs 8 and 10 */
+	imap_view_reported(v, imap_view_msn(v, 4), 7);
+	assert_int_equal(imap_view_remove(v, 4), 2);      /* expunged: leaves "$" */
+	assert_int_equal(imap_view_resolve(v, &set, false, *state, &out, &n, &error), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0], 2);
+	assert_int_equal(out[1], 8);
+	assert_int_equal(v->nrecent, 2);
+	assert_false(imap_view_is_recent(v, 2));          /* UID 6 */
+	assert_true(imap_view_is_recent(v, 3));           /* UID 8 */
+	assert_int_equal(imap_view_remove(v, 8), 3);
+	assert_int_equal(v->nrecent, 1);
+	assert_true(imap_view_is_recent(v, 3));           /* UID 10 moved down */
+	assert_false(imap_view_already_reported(v, 1, 1));
+	imap_view_reported(v, 2, 5);
+	assert_true(imap_view_already_reported(v, 2, 5));
+	assert_false(imap_view_already_reported(v, 2, 6));
+	imap_view_free(&v);
+	assert_null(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_utf7, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_match, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seqset_and_view, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_saved_recent_reported, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
