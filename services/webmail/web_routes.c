@@ -22,6 +22,7 @@ static const struct web_route routes[] = {
 	{"GET", "/api/search", WEB_AUTH_SESSION, web_api_search},
 	{"GET", "/api/events", WEB_AUTH_SESSION, web_api_events},
 	{"GET", "/api/identities", WEB_AUTH_SESSION, web_api_identities},
+	{"PUT", "/api/identities", WEB_AUTH_SESSION, web_api_identities_replace},
 	{"GET", "/api/rules", WEB_AUTH_SESSION, web_api_rules_list},
 	{"PUT", "/api/rules", WEB_AUTH_SESSION, web_api_rules_replace},
 	{"GET", "/api/folders", WEB_AUTH_SESSION, web_api_folders_list},
