@@ -17,6 +17,7 @@ static const struct web_route routes[] = {
 	{"GET", "/api/contacts/autocomplete", WEB_AUTH_SESSION, web_api_contacts_autocomplete},
 	{"GET", "/api/contacts.vcf", WEB_AUTH_SESSION, web_api_contacts_export},
 	{"POST", "/api/contacts", WEB_AUTH_SESSION, web_api_contacts_create},
+	{"POST", "/api/contacts/import", WEB_AUTH_SESSION, web_api_contacts_import},
 	{"PUT", "/api/contacts/#", WEB_AUTH_SESSION, web_api_contacts_update},
 	{"DELETE", "/api/contacts/#", WEB_AUTH_SESSION, web_api_contacts_delete},
 	{"GET", "/api/search", WEB_AUTH_SESSION, web_api_search},
