@@ -284,3 +284,37 @@ def test_phone_size_and_keyboard(web, browser):
             active.send_keys(Keys.ENTER)
             break
     browser.wait_text("#message-subject", "Small screen")
+
+
+def test_identity_with_signature_is_picked_and_sent(web, browser):
+    alice, bob = web.account("alice"), web.account("bob")
+    info = f"info-{alice}"
+    r = web.stack.merpati("alias", "add", info, alice)
+    assert r.returncode == 0, r.stdout + r.stderr
+    browser.login(alice)
+    browser.click("#nav-settings")               # a second identity: the alias, signed
+    browser.find("#ident-email-0")
+    browser.click_xpath("#identities-form", ".//button[contains(., 'Add identity')]",
+                        "the Add identity button")
+    browser.type("#ident-name-1", "Info Desk")
+    browser.type("#ident-email-1", info)
+    browser.type("#ident-sig-1", "The info desk\nMerpati")
+    browser.click("#identities-save")
+    browser.wait_text("#status", "Identities saved")
+    browser.click("#nav-mail")
+    browser.click("a.compose-button")
+    Select(browser.find("#compose-from")).select_by_visible_text(f"Info Desk <{info}>")
+    body = browser.find("#compose-body")
+    assert body.get_attribute("value") == "\n\n-- \nThe info desk\nMerpati\n"
+    browser.type("#compose-to", bob)
+    browser.type("#compose-subject", "From the desk")
+    body.send_keys(Keys.CONTROL, Keys.HOME)
+    body.send_keys("Your order shipped.")
+    browser.shot("identity-compose")
+    browser.click("#compose-send")
+    browser.wait_text("#status", "Message sent")
+    msg = web.pop3_messages(bob)[0]
+    assert msg["From"].addresses[0].addr_spec == info
+    assert msg["From"].addresses[0].display_name == "Info Desk"
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.rstrip("\n") == "Your order shipped.\n\n-- \nThe info desk\nMerpati"
