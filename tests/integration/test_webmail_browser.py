@@ -318,3 +318,27 @@ def test_identity_with_signature_is_picked_and_sent(web, browser):
     assert msg["From"].addresses[0].display_name == "Info Desk"
     text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert text.rstrip("\n") == "Your order shipped.\n\n-- \nThe info desk\nMerpati"
+
+
+def test_threads_toggle_groups_a_reply_under_its_original(web, browser):
+    alice = web.account("alice")
+    web.smtp("carol@remote.example", [alice],
+             f"From: carol@remote.example\nTo: {alice}\nSubject: Budget\n"
+             "Message-ID: <budget-root@remote.example>\n\nFirst draft.\n")
+    web.smtp("dave@remote.example", [alice], plain_message(
+        "dave@remote.example", alice, "Lunch", "Noon?"))
+    web.smtp("carol@remote.example", [alice], plain_message(
+        "carol@remote.example", alice, "Re: Budget", "Second draft.",
+        extra="In-Reply-To: <budget-root@remote.example>\n"
+              "References: <budget-root@remote.example>\n"))
+    browser.login(alice)
+    browser.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#message-list li.msg")) == 3,
+                 "three messages listed")
+    browser.click("#threads-toggle")
+    browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#message-list li.msg.thread-reply"),
+                 "a reply shown inside its thread")
+    rows = browser.js("""return [...document.querySelectorAll('#message-list li.msg')].map(
+        li => [li.querySelector('.subject').textContent, li.className.includes('thread-reply')]);""")
+    at = rows.index(["Budget", False])
+    assert rows[at + 1] == ["Re: Budget", True] and ["Lunch", False] in rows, rows
+    browser.shot("threads")
