@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "config/config.h"
+#include "rules/rule_check.h"
 #include "store/address.h"
 
 struct rule_option {
@@ -23,11 +24,6 @@ static const struct rule_option rule_options[] = {
 	{ "fileinto", true, true }, { "redirect", true, true }, { "flag", true, true },
 	{ "seen", false, true }, { "discard", false, true }, { "stop", false, true },
 	{ NULL, false, false },
-};
-
-/* RFC 3501 2.3.2 system flags that a rule may set, in their canonical spelling. */
-static const char *const rule_system_flags[] = {
-	"\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft", NULL,
 };
 
 /* rule_json_init - empty conditions and actions */
@@ -64,76 +60,12 @@ int rule_json_option(const char *name)
 	return o == NULL ? -1 : o->has_value ? 1 : 0;
 }
 
-/* rule_text_ok - TEXT to match: 1..RULE_JSON_TEXT_MAX bytes, no control characters */
-static int rule_text_ok(const char *s, const char **error_r)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len > RULE_JSON_TEXT_MAX) {
-		*error_r = "text to match must have 1 to 1024 bytes";
-		return -1;
-	}
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f) {
-			*error_r = "text to match may not contain control characters";
-			return -1;
-		}
-	return 0;
-}
-
-/* rule_header_name_ok - RFC 5322 2.2 field name: printable ASCII except ':' */
-static int rule_header_name_ok(const char *s, size_t len, const char **error_r)
-{
-	if (len == 0 || len > RULE_JSON_HEADER_MAX) {
-		*error_r = "a header name has 1 to 128 characters";
-		return -1;
-	}
-	for (size_t i = 0; i < len; i++)
-		if (s[i] < 33 || s[i] > 126 || s[i] == ':') {
-			*error_r = "a header name is printable ASCII without spaces or ':' (RFC 5322 2.2)";
-			return -1;
-		}
-	return 0;
-}
-
-/* rule_keyword_ok - RFC 3501 9 flag-keyword: an atom (no atom-specials, no CTL, no space) */
-static int rule_keyword_ok(const char *s, const char **error_r)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len > RULE_JSON_KEYWORD_MAX) {
-		*error_r = "a keyword has 1 to 128 characters";
-		return -1;
-	}
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p <= 0x20 || *p >= 0x7f || strchr("(){%*\"\\]", *p) != NULL) {
-			*error_r = "a flag is \\Seen, \\Answered, \\Flagged, \\Deleted, \\Draft or an "
-				   "IMAP keyword atom (RFC 3501 9)";
-			return -1;
-		}
-	return 0;
-}
-
-/* rule_flag - canonical flag text of value; NULL with *error_r */
-static const char *rule_flag(const char *value, const char **error_r)
-{
-	if (value[0] == '\\') {
-		for (int i = 0; rule_system_flags[i] != NULL; i++)
-			if (strcasecmp(value, rule_system_flags[i]) == 0)
-				return rule_system_flags[i];
-		*error_r = "a flag is \\Seen, \\Answered, \\Flagged, \\Deleted, \\Draft or an "
-			   "IMAP keyword atom (RFC 3501 9)";
-		return NULL;
-	}
-	return rule_keyword_ok(value, error_r) < 0 ? NULL : value;
-}
-
-/* rule_append - append item (stolen) to array, bounded by RULE_JSON_ITEMS_MAX */
+/* rule_append - append item (stolen) to array, bounded by RULE_CHECK_ITEMS_MAX */
 static int rule_append(json_t *array, json_t *item, const char **error_r)
 {
 	if (item == NULL)
 		abort();
-	if (json_array_size(array) >= RULE_JSON_ITEMS_MAX) {
+	if (json_array_size(array) >= RULE_CHECK_ITEMS_MAX) {
 		json_decref(item);
 		*error_r = "a rule has at most 32 conditions and 32 actions";
 		return -1;
@@ -158,7 +90,7 @@ static int rule_add_condition(struct rule_json *r, const char *name, const char 
 			"op", name[0] == 'l' ? "over" : "under", "value", (json_int_t)bytes), error_r);
 	}
 	if (strcmp(name, "header") != 0) {
-		if (rule_text_ok(value, error_r) < 0)
+		if (rule_check_text(value, error_r) < 0)
 			return -1;
 		return rule_append(r->conditions, json_pack("{s:s, s:s, s:s}", "field", name,
 			"op", "contains", "value", value), error_r);
@@ -168,8 +100,8 @@ static int rule_add_condition(struct rule_json *r, const char *name, const char 
 		*error_r = "wants NAME:TEXT, e.g. List-Id:announce";
 		return -1;
 	}
-	if (rule_header_name_ok(value, (size_t)(colon - value), error_r) < 0 ||
-	    rule_text_ok(colon + 1, error_r) < 0)
+	if (rule_check_header_name(value, (size_t)(colon - value), error_r) < 0 ||
+	    rule_check_text(colon + 1, error_r) < 0)
 		return -1;
 	return rule_append(r->conditions, json_pack("{s:s, s:s%, s:s, s:s}", "field", "header",
 		"name", value, (size_t)(colon - value), "op", "contains", "value", colon + 1),
@@ -186,10 +118,8 @@ static int rule_add_action(struct rule_json *r, const char *name, const char *va
 	if (value == NULL)
 		return rule_append(r->actions, json_pack("{s:b}", name, 1), error_r);
 	if (strcmp(name, "fileinto") == 0) {
-		if (value[0] == '\0' || strlen(value) > 1024) {
-			*error_r = "a mailbox name has 1 to 1024 bytes";
+		if (rule_check_mailbox(value, error_r) < 0)
 			return -1;
-		}
 		return rule_append(r->actions, json_pack("{s:s}", name,
 			strcasecmp(value, "INBOX") == 0 ? "INBOX" : value), error_r);
 	}
@@ -198,7 +128,7 @@ static int rule_add_action(struct rule_json *r, const char *name, const char *va
 			return -1;
 		return rule_append(r->actions, json_pack("{s:s}", name, address), error_r);
 	}
-	if ((flag = rule_flag(value, error_r)) == NULL)
+	if ((flag = rule_check_flag(value, error_r)) == NULL)
 		return -1;
 	return rule_append(r->actions, json_pack("{s:s}", name, flag), error_r);
 }
@@ -218,15 +148,24 @@ int rule_json_add(struct rule_json *r, const char *name, const char *value,
 	return rule_add_condition(r, name, value, error_r);
 }
 
-/* rule_json_check - a complete rule: at least one action */
+/* rule_json_check - a complete rule: at least one action, and the whole rule as
+ * lib/rules checks every rule that is stored */
 int rule_json_check(const struct rule_json *r, const char **error_r)
 {
+	json_t *rule;
+	int ret;
+
 	if (json_array_size(r->actions) == 0) {
 		*error_r = "a rule needs an action (--fileinto, --redirect, --flag, --seen, "
 			   "--discard or --stop)";
 		return -1;
 	}
-	return 0;
+	rule = json_pack("{s:O, s:O}", "conditions", r->conditions, "actions", r->actions);
+	if (rule == NULL)
+		abort();
+	ret = rule_check_rule(rule, error_r);
+	json_decref(rule);
+	return ret;
 }
 
 /* A bounded text being built; the end is always terminated. */

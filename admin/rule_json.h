@@ -1,21 +1,8 @@
 /* rule_json - filter rules: command-line options to the JSON the mda runs, and back to text.
  *
- * A rule is stored in filter_rules as two JSON arrays (db/migrations/0004_users.sql):
- *
- *   conditions, ALL of which must hold (an empty array matches every message):
- *     {"field":"from",    "op":"contains", "value":TEXT}   From: contains TEXT
- *     {"field":"to",      "op":"contains", "value":TEXT}   To: or Cc: contains TEXT
- *     {"field":"subject", "op":"contains", "value":TEXT}
- *     {"field":"header",  "name":NAME, "op":"contains", "value":TEXT}
- *     {"field":"size",    "op":"over"|"under", "value":BYTES}
- *   "contains" is a case-insensitive substring match on the decoded field (RFC 5228 2.7.1
- *   :contains with the i;ascii-casemap comparator).
- *
- *   actions, run in order (at least one):
- *     {"fileinto":MAILBOX} {"redirect":ADDRESS} {"flag":FLAG} {"seen":true}
- *     {"discard":true} {"stop":true}
- *   FLAG is an IMAP system flag (\Flagged, \Answered, \Seen, \Draft, \Deleted) or a keyword
- *   atom (RFC 3501 9). "stop" ends rule processing for the message (RFC 5228 3.3).
+ * The JSON (conditions and actions arrays of filter_rules) and its validation are
+ * lib/rules/rule_check.h's; this file turns `merpati rule` options into it (sizes with
+ * k/M/G, "NAME:TEXT" headers, canonical flags and INBOX, normalised redirect addresses).
  *
  * Everything here is pure (no I/O) so it is unit-tested on its own. */
 #ifndef MERPATI_RULE_JSON_H
@@ -25,10 +12,12 @@
 
 #include <jansson.h>
 
-#define RULE_JSON_TEXT_MAX 1024      /* bytes of a TEXT to match */
-#define RULE_JSON_HEADER_MAX 128     /* bytes of a header field name */
-#define RULE_JSON_KEYWORD_MAX 128    /* bytes of a keyword */
-#define RULE_JSON_ITEMS_MAX 32       /* conditions, and actions, per rule */
+#include "rules/rule_check.h"
+
+#define RULE_JSON_TEXT_MAX RULE_CHECK_TEXT_MAX
+#define RULE_JSON_HEADER_MAX RULE_CHECK_HEADER_MAX
+#define RULE_JSON_KEYWORD_MAX RULE_CHECK_KEYWORD_MAX
+#define RULE_JSON_ITEMS_MAX RULE_CHECK_ITEMS_MAX
 
 struct rule_json {
 	json_t *conditions; /* array */

@@ -85,6 +85,31 @@ int web_contact_save(PGconn *conn, int64_t account_id, const struct web_contact 
 	return n == 1;
 }
 
+int web_contact_merge(PGconn *conn, int64_t account_id, const struct web_contact *c,
+		      const char **error_r)
+{
+	/* xmax is 0 in the row version an INSERT made, not in one ON CONFLICT updated */
+	static const char sql[] =
+		"INSERT INTO contacts AS k (account_id, name, email, phone, notes) "
+		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, lower(email)) DO UPDATE SET "
+		"  name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE k.name END, "
+		"  phone = CASE WHEN EXCLUDED.phone <> '' THEN EXCLUDED.phone ELSE k.phone END, "
+		"  notes = CASE WHEN EXCLUDED.notes <> '' THEN EXCLUDED.notes ELSE k.notes END, "
+		"  updated = now() "
+		"RETURNING k.xmax = 0";
+	char a[24];
+	const char *params[5] = {db_int64_param(a, account_id), c->name, c->email, c->phone,
+				 c->notes};
+	PGresult *res = db_query(conn, sql, 5, params, error_r);
+	int r;
+
+	if (res == NULL)
+		return -1;
+	r = PQntuples(res) == 1 && db_get_bool(res, 0, 0) ? 1 : 2;
+	PQclear(res);
+	return r;
+}
+
 int web_contact_delete(PGconn *conn, int64_t account_id, int64_t id, const char **error_r)
 {
 	char a[24], i[24];

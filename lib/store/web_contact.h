@@ -30,6 +30,11 @@ int web_contact_get(PGconn *conn, int64_t account_id, int64_t id, web_contact_fn
  * 1 saved, 0 no such contact (update), -2 the address is already in the book, -1 error */
 int web_contact_save(PGconn *conn, int64_t account_id, const struct web_contact *c,
 		     int64_t *id_r, const char **error_r);
+/* web_contact_merge - insert c (c->id is ignored), or when its address is in the book
+ * already (case-insensitive), replace that row's name, phone and notes with those of c
+ * that are not "". 1 created, 2 updated, -1 error */
+int web_contact_merge(PGconn *conn, int64_t account_id, const struct web_contact *c,
+		      const char **error_r);
 /* web_contact_delete - 1 deleted, 0 not the account's, -1 error */
 int web_contact_delete(PGconn *conn, int64_t account_id, int64_t id, const char **error_r);
 

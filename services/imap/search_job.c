@@ -1,6 +1,6 @@
 /* search_job.c - SEARCH/SORT/THREAD work on a store pool thread (see search_job.h) */
 #include "services/imap/search_job.h"
-#include "services/imap/thread_algo.h"
+#include "thread/thread_algo.h"
 #include "store/db.h"
 
 #include <stdlib.h>

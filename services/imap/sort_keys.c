@@ -1,7 +1,7 @@
 /* sort_keys.c - SORT criteria and the comparison RFC 5256 3 defines: strings compare by
  * i;ascii-casemap, dates fall back to the internal date, ties go by sequence number. */
 #include "services/imap/sort_keys.h"
-#include "services/imap/sort_subject.h"
+#include "thread/sort_subject.h"
 
 #include <gmime/gmime.h>
 #include <pthread.h>

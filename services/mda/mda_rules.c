@@ -1,5 +1,5 @@
 /* mda_rules.c - filter rules at delivery: conditions on From, To/Cc, Subject, any header
- * and size; actions fileinto, redirect, flag, seen, discard, stop (admin/rule_json.h) */
+ * and size; actions fileinto, redirect, flag, seen, discard, stop (rules/rule_check.h) */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* mda_rules.h - per-user filter rules (filter_rules, JSON as admin/rule_json.h describes)
+/* mda_rules.h - per-user filter rules (filter_rules, JSON as rules/rule_check.h describes)
  * evaluated against one message at delivery. Sieve's model (RFC 5228): "fileinto",
  * "redirect" and "discard" cancel the implicit keep into INBOX; "stop" ends the rules. */
 #ifndef MERPATI_MDA_RULES_H

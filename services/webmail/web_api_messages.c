@@ -4,6 +4,7 @@
 #include "services/webmail/web_mime.h"
 #include "services/webmail/web_routes.h"
 #include "services/webmail/web_sanitize.h"
+#include "services/webmail/web_threads.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,8 +71,9 @@ static void list_sql(const struct web_call *call, char *sql, size_t size)
 		 col, dir, dir);
 }
 
-/* summary_json - one list entry from a row of list_sql */
-static json_t *summary_json(const PGresult *res, int i)
+/* summary_json - one list entry from a row of list_sql, in the thread whose root is
+ * thread */
+static json_t *summary_json(const PGresult *res, int i, uint32_t thread)
 {
 	return json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o, s:b, s:I}",
 			 "uid", (json_int_t)db_get_int64(res, i, 0),
@@ -80,7 +82,23 @@ static json_t *summary_json(const PGresult *res, int i)
 			 "size", (json_int_t)db_get_int64(res, i, 2),
 			 "flags", flags_json((unsigned)db_get_int64(res, i, 1)),
 			 "has_attachments", db_get_bool(res, i, 7),
-			 "thread", (json_int_t)db_get_int64(res, i, 0));
+			 "thread", (json_int_t)thread);
+}
+
+/* page_threads - the thread root of every row: with threads=1 by References (web_threads),
+ * else each message its own. -1 store error */
+static int page_threads(PGconn *conn, const struct web_call *call, int64_t mailbox_id,
+			const PGresult *res, uint32_t *roots, const char **error_r)
+{
+	uint32_t page[LIST_LIMIT_MAX];
+	int n = PQntuples(res);
+	char v[4];
+
+	for (int i = 0; i < n && i < LIST_LIMIT_MAX; i++)
+		roots[i] = page[i] = (uint32_t)db_get_int64(res, i, 0);
+	if (n == 0 || !web_call_query(call, "threads", v, sizeof(v)) || strcmp(v, "1") != 0)
+		return 0;
+	return web_threads_roots(conn, mailbox_id, page, (size_t)n, roots, error_r);
 }
 
 int web_api_messages_list(PGconn *conn, struct web_call *call, const char **error_r)
@@ -90,6 +108,7 @@ int web_api_messages_list(PGconn *conn, struct web_call *call, const char **erro
 	long offset = query_long(call, "offset", 0, 0, 1L << 31);
 	long limit = query_long(call, "limit", 50, 1, LIST_LIMIT_MAX);
 	const char *params[3];
+	uint32_t roots[LIST_LIMIT_MAX];
 	PGresult *res;
 	json_t *arr;
 	int r;
@@ -102,9 +121,13 @@ int web_api_messages_list(PGconn *conn, struct web_call *call, const char **erro
 	params[2] = db_int64_param(p3, offset);
 	if ((res = db_query(conn, sql, 3, params, error_r)) == NULL)
 		return -1;
+	if (page_threads(conn, call, mb.id, res, roots, error_r) < 0) {
+		PQclear(res);
+		return -1;
+	}
 	arr = json_array();
-	for (int i = 0; i < PQntuples(res); i++)
-		json_array_append_new(arr, summary_json(res, i));
+	for (int i = 0; i < PQntuples(res) && i < LIST_LIMIT_MAX; i++)
+		json_array_append_new(arr, summary_json(res, i, roots[i]));
 	PQclear(res);
 	web_call_json(call, 200, json_pack("{s:I, s:I, s:o}", "total", (json_int_t)mb.messages,
 					   "offset", (json_int_t)offset, "messages", arr));

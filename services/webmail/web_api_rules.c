@@ -1,97 +1,16 @@
 /* web_api_rules - the account's filter rules (table filter_rules), in the JSON `merpati
- * rule` writes and the mda runs (admin/rule_json.h describes it): list, and replace the
- * whole ordered list in one transaction. */
+ * rule` writes and the mda runs, checked by lib/rules (rules/rule_check.h describes it):
+ * list, and replace the whole ordered list in one transaction. */
 #include "services/webmail/web_routes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/rule_check.h"
 #include "store/db.h"
 
 #define RULES_MAX 100
-#define RULE_ITEMS_MAX 32   /* conditions, and actions, per rule (RULE_JSON_ITEMS_MAX) */
-#define RULE_TEXT_MAX 1024  /* bytes of a text value (RULE_JSON_TEXT_MAX) */
-
-/* text_ok - a string of 1..RULE_TEXT_MAX bytes without control characters */
-static bool text_ok(const json_t *v)
-{
-	const char *s = json_string_value(v);
-
-	if (s == NULL || s[0] == '\0' || strlen(s) > RULE_TEXT_MAX)
-		return false;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20)
-			return false;
-	return true;
-}
-
-/* condition_ok - {"field":from|to|subject,"op":"contains","value":TEXT},
- * {"field":"header","name":NAME,...} or {"field":"size","op":over|under,"value":BYTES} */
-static bool condition_ok(const json_t *c)
-{
-	const char *field = json_string_value(json_object_get(c, "field"));
-	const char *op = json_string_value(json_object_get(c, "op"));
-	const json_t *value = json_object_get(c, "value");
-
-	if (!json_is_object(c) || field == NULL || op == NULL)
-		return false;
-	if (strcmp(field, "size") == 0)
-		return json_object_size(c) == 3 && (strcmp(op, "over") == 0 || strcmp(op, "under") == 0) &&
-		       json_is_integer(value) && json_integer_value(value) >= 0;
-	if (strcmp(op, "contains") != 0 || !text_ok(value))
-		return false;
-	if (strcmp(field, "header") == 0)
-		return json_object_size(c) == 4 && text_ok(json_object_get(c, "name")) &&
-		       strlen(json_string_value(json_object_get(c, "name"))) <= 128;
-	return json_object_size(c) == 3 && (strcmp(field, "from") == 0 ||
-		strcmp(field, "to") == 0 || strcmp(field, "subject") == 0);
-}
-
-/* action_ok - exactly one of fileinto/redirect/flag (TEXT) or seen/discard/stop (true) */
-static bool action_ok(const json_t *a)
-{
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(a) || json_object_size(a) != 1)
-		return false;
-	json_object_foreach((json_t *)a, key, v) {
-		if (strcmp(key, "fileinto") == 0 || strcmp(key, "flag") == 0)
-			return text_ok(v);
-		if (strcmp(key, "redirect") == 0)
-			return text_ok(v) && strchr(json_string_value(v), '@') != NULL;
-		if (strcmp(key, "seen") == 0 || strcmp(key, "discard") == 0 ||
-		    strcmp(key, "stop") == 0)
-			return json_is_true(v);
-	}
-	return false;
-}
-
-/* items_ok - an array of min..RULE_ITEMS_MAX items each passing ok */
-static bool items_ok(const json_t *arr, size_t min, bool (*ok)(const json_t *))
-{
-	size_t i;
-	const json_t *v;
-
-	if (!json_is_array(arr) || json_array_size(arr) < min ||
-	    json_array_size(arr) > RULE_ITEMS_MAX)
-		return false;
-	json_array_foreach(arr, i, v)
-		if (!ok(v))
-			return false;
-	return true;
-}
-
-/* rule_ok - one rule of the PUT body */
-static bool rule_ok(const json_t *r)
-{
-	const json_t *name = json_object_get(r, "name"), *en = json_object_get(r, "enabled");
-
-	return json_is_object(r) && (name == NULL || (json_is_string(name) &&
-	       strlen(json_string_value(name)) <= 256)) && (en == NULL || json_is_boolean(en)) &&
-	       items_ok(json_object_get(r, "conditions"), 0, condition_ok) &&
-	       items_ok(json_object_get(r, "actions"), 1, action_ok);
-}
 
 int web_api_rules_list(PGconn *conn, struct web_call *call, const char **error_r)
 {
@@ -156,6 +75,8 @@ int web_api_rules_replace(PGconn *conn, struct web_call *call, const char **erro
 {
 	const json_t *rules = json_object_get(call->in, "rules"), *rule;
 	struct replace r = {call->account_id, rules};
+	const char *why;
+	char message[256];
 	size_t i;
 
 	if (!json_is_array(rules) || json_array_size(rules) > RULES_MAX) {
@@ -163,8 +84,9 @@ int web_api_rules_replace(PGconn *conn, struct web_call *call, const char **erro
 		return 0;
 	}
 	json_array_foreach(rules, i, rule)
-		if (!rule_ok(rule)) {
-			web_call_error(call, 400, "bad_request", "a rule is not valid");
+		if (rule_check_rule(rule, &why) < 0) {
+			snprintf(message, sizeof(message), "rule %zu is not valid: %s", i + 1, why);
+			web_call_error(call, 400, "bad_request", message);
 			return 0;
 		}
 	if (db_tx(conn, replace_tx, &r, error_r) < 0)

@@ -17,26 +17,36 @@
 #include "store/account.h"
 #include "store/db.h"
 #include "store/imap_msg_append.h"
+#include "store/web_identity.h"
 
-/* sender_of - the From address: "from" of the body or the account's own; 1 allowed,
- * 0 refused (403/400 set), -1 error (RFC 6409 6.1: the submitter may only use its own) */
+/* sender_of - the From address: "from" of the body or the account's own, and the display
+ * name of its identity; 1 allowed, 0 refused, -1 error. An address the account may not send
+ * as at all is 403 (RFC 6409 6.1: the submitter may only use its own); one it may use but
+ * has not made one of its identities (PUT /api/identities) is 400. */
 static int sender_of(PGconn *conn, struct web_call *call, const char **from_r,
-		     const char **error_r)
+		     char name[WEB_IDENTITY_NAME_MAX + 1], const char **error_r)
 {
 	const char *from = json_string_value(json_object_get(call->in, "from"));
 	int r;
 
+	name[0] = '\0';
 	if (from == NULL || from[0] == '\0') {
 		*from_r = call->address;
-		return 1;
+		return web_identity_find(conn, call->account_id, call->address, call->address,
+					 name, WEB_IDENTITY_NAME_MAX + 1, error_r) < 0 ? -1 : 1;
 	}
 	if (strlen(from) >= STORE_ADDRESS_SIZE) {
 		web_call_error(call, 400, "bad_request", "from too long");
 		return 0;
 	}
+	*from_r = from;
 	if ((r = store_account_may_send_as(conn, call->account_id, from, error_r)) == 0)
 		web_call_error(call, 403, "forbidden", "this account may not send as that address");
-	*from_r = from;
+	if (r <= 0)
+		return r;
+	if ((r = web_identity_find(conn, call->account_id, call->address, from, name,
+				   WEB_IDENTITY_NAME_MAX + 1, error_r)) == 0)
+		web_call_error(call, 400, "bad_request", "from is not one of the account's identities");
 	return r;
 }
 
@@ -127,12 +137,12 @@ static int attach_load(PGconn *conn, struct web_call *call, struct attach *a,
 }
 
 /* build - the message from the compose object and the loaded uploads; 1 built, 0 400 set */
-static int build(struct web_call *call, const char *from, const struct attach *a,
-		 struct web_compose *c, bool need_rcpt)
+static int build(struct web_call *call, const char *from, const char *from_name,
+		 const struct attach *a, struct web_compose *c, bool need_rcpt)
 {
 	const char *why;
 
-	if (web_compose_build(call->in, from, config_hostname(), a->files, a->nfiles, c, &why) < 0) {
+	if (web_compose_build(call->in, from, from_name, config_hostname(), a->files, a->nfiles, c, &why) < 0) {
 		web_call_error(call, 400, "bad_request", why);
 		return 0;
 	}
@@ -170,15 +180,16 @@ int web_api_send(PGconn *conn, struct web_call *call, const char **error_r)
 	struct attach *a = calloc(1, sizeof(*a));
 	struct web_compose c;
 	const char *from;
+	char name[WEB_IDENTITY_NAME_MAX + 1];
 	int64_t job = 0;
 	uint32_t uid = 0;
 	int r;
 
 	if (a == NULL)
 		abort();
-	if ((r = sender_of(conn, call, &from, error_r)) <= 0 ||
+	if ((r = sender_of(conn, call, &from, name, error_r)) <= 0 ||
 	    (r = attach_load(conn, call, a, error_r)) <= 0 ||
-	    (r = build(call, from, a, &c, true)) <= 0)
+	    (r = build(call, from, name, a, &c, true)) <= 0)
 		goto out;
 	if ((r = enqueue(conn, call, from, &c, &job, error_r)) < 0) {
 		web_compose_free(&c);
@@ -232,14 +243,15 @@ int web_api_drafts(PGconn *conn, struct web_call *call, const char **error_r)
 	struct attach *a = calloc(1, sizeof(*a));
 	struct web_compose c;
 	const char *from;
+	char name[WEB_IDENTITY_NAME_MAX + 1];
 	int r;
 
 	if (a == NULL)
 		abort();
 	/* the uploads stay: the draft is sent later, or they expire */
-	if ((r = sender_of(conn, call, &from, error_r)) > 0 &&
+	if ((r = sender_of(conn, call, &from, name, error_r)) > 0 &&
 	    (r = attach_load(conn, call, a, error_r)) > 0 &&
-	    (r = build(call, from, a, &c, false)) > 0) {
+	    (r = build(call, from, name, a, &c, false)) > 0) {
 		r = save_draft(conn, call, &c, error_r);
 		web_compose_free(&c);
 	}
@@ -247,12 +259,4 @@ int web_api_drafts(PGconn *conn, struct web_call *call, const char **error_r)
 	free(a->forwarded);
 	free(a);
 	return r < 0 ? -1 : 0;
-}
-
-int web_api_identities(PGconn *conn, struct web_call *call, const char **error_r)
-{
-	/* one identity, the account's own address; several with signatures need a table */
-	web_call_json(call, 200, json_pack("{s:[{s:i, s:s, s:s, s:s}]}", "identities", "id", 0,
-					   "name", "", "email", call->address, "signature", ""));
-	return 0;
 }

@@ -160,8 +160,8 @@ static void set_body(GMimeMessage *m, const char *text, const struct web_compose
 }
 
 /* fields - From, Subject, Date, Message-ID, In-Reply-To, References; -1 bad field */
-static int fields(GMimeMessage *m, const json_t *in, const char *from, const char *hostname,
-		  struct web_compose *out, const char **error_r)
+static int fields(GMimeMessage *m, const json_t *in, const char *from, const char *from_name,
+		  const char *hostname, struct web_compose *out, const char **error_r)
 {
 	const char *subject = json_string_value(json_object_get(in, "subject"));
 	const char *irt = json_string_value(json_object_get(in, "in_reply_to"));
@@ -177,7 +177,8 @@ static int fields(GMimeMessage *m, const json_t *in, const char *from, const cha
 		*error_r = "in_reply_to or references is not a msg-id list";
 		return -1;
 	}
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, NULL, from);
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM,
+				   from_name != NULL && from_name[0] != '\0' ? from_name : NULL, from);
 	g_mime_message_set_subject(m, subject != NULL ? subject : "", "utf-8");
 	now = g_date_time_new_now_local();
 	g_mime_message_set_date(m, now);
@@ -193,7 +194,8 @@ static int fields(GMimeMessage *m, const json_t *in, const char *from, const cha
 	return 0;
 }
 
-int web_compose_build(const json_t *in, const char *from, const char *hostname,
+int web_compose_build(const json_t *in, const char *from, const char *from_name,
+		      const char *hostname,
 		      const struct web_compose_file *files, size_t nfiles,
 		      struct web_compose *out, const char **error_r)
 {
@@ -207,7 +209,7 @@ int web_compose_build(const json_t *in, const char *from, const char *hostname,
 		return -1;
 	}
 	m = g_mime_message_new(TRUE);
-	if (fields(m, in, from, hostname, out, error_r) < 0 ||
+	if (fields(m, in, from, from_name, hostname, out, error_r) < 0 ||
 	    add_list(m, GMIME_ADDRESS_TYPE_TO, json_object_get(in, "to"), out) < 0 ||
 	    add_list(m, GMIME_ADDRESS_TYPE_CC, json_object_get(in, "cc"), out) < 0 ||
 	    add_list(m, GMIME_ADDRESS_TYPE_BCC, json_object_get(in, "bcc"), out) < 0) {

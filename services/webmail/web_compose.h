@@ -32,10 +32,12 @@ struct web_compose_file {
 	size_t len;
 };
 
-/* web_compose_build - from the compose object `in`, the sender address `from` and the
+/* web_compose_build - from the compose object `in`, the sender address `from` (shown with
+ * from_name when that is neither NULL nor "") and the
  * files to attach (multipart/mixed when there are any); 0 with *out filled, -1 with
  * *error_r naming the bad field (a client error) */
-int web_compose_build(const json_t *in, const char *from, const char *hostname,
+int web_compose_build(const json_t *in, const char *from, const char *from_name,
+		      const char *hostname,
 		      const struct web_compose_file *files, size_t nfiles,
 		      struct web_compose *out, const char **error_r);
 /* web_compose_free - release what web_compose_build made */

@@ -196,9 +196,16 @@ static int read_json(struct evhttp_request *req, struct web_call *call)
 	return 0;
 }
 
-/* read_raw - copy an upload's body and Content-Type into the call (evhttp has already
- * bounded it by MERPATI_WEBMAIL_MAX_UPLOAD and some room for the form); -1 after
- * answering 400 */
+/* takes_raw_body - the routes whose body is not JSON: uploads (multipart/form-data) and
+ * the vCard import (text/vcard) */
+static bool takes_raw_body(const struct web_route *route)
+{
+	return route->fn == web_api_uploads_create || route->fn == web_api_contacts_import;
+}
+
+/* read_raw - copy a body that is not JSON and its Content-Type into the call (evhttp has
+ * already bounded it by MERPATI_WEBMAIL_MAX_UPLOAD and some room for the form; the route
+ * applies its own bound); -1 after answering 400 */
 static int read_raw(struct evhttp_request *req, struct web_call *call)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
@@ -207,7 +214,7 @@ static int read_raw(struct evhttp_request *req, struct web_call *call)
 
 	if (type == NULL || strlen(type) >= sizeof(call->raw_type) ||
 	    strpbrk(type, "\r\n") != NULL) {
-		web_http_error(req, 400, "bad_request", "expected multipart/form-data");
+		web_http_error(req, 400, "bad_request", "a Content-Type is required");
 		return -1;
 	}
 	strcpy(call->raw_type, type);
@@ -261,7 +268,7 @@ static void api_request(struct web_server *srv, struct evhttp_request *req, cons
 		return;
 	}
 	fill_call(srv, req, method, uri, &job->call);
-	if ((job->route->fn == web_api_uploads_create ? read_raw(req, &job->call) :
+	if ((takes_raw_body(job->route) ? read_raw(req, &job->call) :
 	     read_json(req, &job->call)) < 0) {
 		job_free(job);
 		return;

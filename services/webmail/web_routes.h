@@ -31,8 +31,9 @@ web_route_fn web_api_messages_part, web_api_messages_cid, web_api_messages_move,
 	web_api_messages_delete;
 web_route_fn web_api_uploads_create;
 web_route_fn web_api_send, web_api_drafts, web_api_search, web_api_events,
-	web_api_identities, web_api_rules_list, web_api_rules_replace;
+	web_api_identities, web_api_identities_replace, web_api_rules_list, web_api_rules_replace;
 web_route_fn web_api_contacts_list, web_api_contacts_autocomplete, web_api_contacts_export,
-	web_api_contacts_create, web_api_contacts_update, web_api_contacts_delete;
+	web_api_contacts_create, web_api_contacts_update, web_api_contacts_delete,
+	web_api_contacts_import;
 
 #endif

@@ -12,7 +12,7 @@ HASH = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 TABLES = {"domains", "accounts", "aliases", "forwards", "mailboxes", "messages",
           "message_meta", "mailbox_messages", "expunged", "mailbox_acl", "queue_in",
           "queue_in_rcpt", "queue_out", "maildrop_locks", "contacts", "filter_rules",
-          "webmail_sessions", "delivery_events"}
+          "webmail_sessions", "delivery_events", "webmail_identities"}
 
 
 def fails(pg, sql, *fragments):

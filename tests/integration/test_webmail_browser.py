@@ -284,3 +284,61 @@ def test_phone_size_and_keyboard(web, browser):
             active.send_keys(Keys.ENTER)
             break
     browser.wait_text("#message-subject", "Small screen")
+
+
+def test_identity_with_signature_is_picked_and_sent(web, browser):
+    alice, bob = web.account("alice"), web.account("bob")
+    info = f"info-{alice}"
+    r = web.stack.merpati("alias", "add", info, alice)
+    assert r.returncode == 0, r.stdout + r.stderr
+    browser.login(alice)
+    browser.click("#nav-settings")               # a second identity: the alias, signed
+    browser.find("#ident-email-0")
+    browser.click_xpath("#identities-form", ".//button[contains(., 'Add identity')]",
+                        "the Add identity button")
+    browser.type("#ident-name-1", "Info Desk")
+    browser.type("#ident-email-1", info)
+    browser.type("#ident-sig-1", "The info desk\nMerpati")
+    browser.click("#identities-save")
+    browser.wait_text("#status", "Identities saved")
+    browser.click("#nav-mail")
+    browser.click("a.compose-button")
+    Select(browser.find("#compose-from")).select_by_visible_text(f"Info Desk <{info}>")
+    body = browser.find("#compose-body")
+    assert body.get_attribute("value") == "\n\n-- \nThe info desk\nMerpati\n"
+    browser.type("#compose-to", bob)
+    browser.type("#compose-subject", "From the desk")
+    body.send_keys(Keys.CONTROL, Keys.HOME)
+    body.send_keys("Your order shipped.")
+    browser.shot("identity-compose")
+    browser.click("#compose-send")
+    browser.wait_text("#status", "Message sent")
+    msg = web.pop3_messages(bob)[0]
+    assert msg["From"].addresses[0].addr_spec == info
+    assert msg["From"].addresses[0].display_name == "Info Desk"
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.rstrip("\n") == "Your order shipped.\n\n-- \nThe info desk\nMerpati"
+
+
+def test_threads_toggle_groups_a_reply_under_its_original(web, browser):
+    alice = web.account("alice")
+    web.smtp("carol@remote.example", [alice],
+             f"From: carol@remote.example\nTo: {alice}\nSubject: Budget\n"
+             "Message-ID: <budget-root@remote.example>\n\nFirst draft.\n")
+    web.smtp("dave@remote.example", [alice], plain_message(
+        "dave@remote.example", alice, "Lunch", "Noon?"))
+    web.smtp("carol@remote.example", [alice], plain_message(
+        "carol@remote.example", alice, "Re: Budget", "Second draft.",
+        extra="In-Reply-To: <budget-root@remote.example>\n"
+              "References: <budget-root@remote.example>\n"))
+    browser.login(alice)
+    browser.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#message-list li.msg")) == 3,
+                 "three messages listed")
+    browser.click("#threads-toggle")
+    browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#message-list li.msg.thread-reply"),
+                 "a reply shown inside its thread")
+    rows = browser.js("""return [...document.querySelectorAll('#message-list li.msg')].map(
+        li => [li.querySelector('.subject').textContent, li.className.includes('thread-reply')]);""")
+    at = rows.index(["Budget", False])
+    assert rows[at + 1] == ["Re: Budget", True] and ["Lunch", False] in rows, rows
+    browser.shot("threads")

@@ -10,8 +10,8 @@
 
 #include "services/imap/search_program.h"
 #include "services/imap/sort_keys.h"
-#include "services/imap/sort_subject.h"
-#include "services/imap/thread_algo.h"
+#include "thread/sort_subject.h"
+#include "thread/thread_algo.h"
 #include "store/imap_acl.h"
 
 /* base_is - the base subject of in is want, reply marker as given */

@@ -181,16 +181,24 @@ export async function composeShow(main, params) {
   const bcc = composeAutocomplete('compose-bcc', []);
   const subject = h('input', { id: 'compose-subject', type: 'text', value: state.subject || '' });
   const body = h('textarea', { id: 'compose-body', rows: 16 });
-  body.value = state.text || '';
-  const sig = h('pre', { class: 'signature', id: 'compose-signature' });
-  const showSig = () => { sig.textContent = (identities[Number(fromSel.value)] || {}).signature || ''; };
-  fromSel.addEventListener('change', showSig);
-  showSig();
+  // the chosen identity's signature goes below where one writes, above any quoted or
+  // forwarded text, after the "-- " line (RFC 3676 4.3); changing From swaps it
+  let sigBlock = null;
+  const setSig = () => {
+    const sig = ((identities[Number(fromSel.value)] || {}).signature || '').replace(/\r\n/g, '\n');
+    const next = sig ? `\n\n-- \n${sig.replace(/\n+$/, '')}\n` : '';
+    const at = sigBlock ? body.value.indexOf(sigBlock) : -1;
+    if (sigBlock === null) body.value = next + (state.text || '');
+    else if (at >= 0) body.value = body.value.slice(0, at) + next + body.value.slice(at + sigBlock.length);
+    else if (next) body.value = body.value.replace(/\s*$/, '') + next;
+    sigBlock = next;
+  };
+  fromSel.addEventListener('change', setSig);
+  setSig();
   const form = h('form', { class: 'compose', id: 'compose-form', 'aria-label': 'Compose message' },
     h('h2', {}, state.forward ? 'Forward' : state.in_reply_to ? 'Reply' : 'New message'),
     field('From', fromSel), field('To', to.wrap), field('Cc', cc.wrap), field('Bcc', bcc.wrap),
     field('Subject', subject), field('Message', body),
-    h('div', { class: 'field' }, h('span', { class: 'label' }, 'Signature (added when sent)'), sig),
     composeUploads(state),
     h('div', { class: 'form-actions' },
       h('button', { type: 'submit', class: 'primary', id: 'compose-send' }, 'Send'),

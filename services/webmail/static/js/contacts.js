@@ -67,7 +67,8 @@ async function contactsImport(input, reload) {
   if (!file) return;
   try {
     const r = await api.raw('POST', '/api/contacts/import', await file.text(), { type: 'text/vcard' });
-    toast(`Imported ${r.imported} contacts, skipped ${r.skipped}`);
+    const why = (r.skipped_list || []).slice(0, 3).map((s) => `card ${s.card}${s.email ? ` (${s.email})` : ''}: ${s.reason}`);
+    toast(`Imported: ${r.created} new, ${r.updated} merged, ${r.skipped} skipped${why.length ? ` - ${why.join('; ')}` : ''}`);
   } catch (e) {
     toast(`Import failed: ${e.message}`, 'error');
   }

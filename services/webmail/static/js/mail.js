@@ -7,7 +7,7 @@ import { maillistLoad, maillistRender, maillistRenderResults } from './maillist.
 import { readerLoad, readerRender } from './reader.js';
 import { composeStartFrom } from './compose.js';
 
-const view = { folderId: null, uid: null, offset: 0, sort: 'date', order: 'desc', selected: new Set(), folders: [] };
+const view = { folderId: null, uid: null, offset: 0, sort: 'date', order: 'desc', threads: false, selected: new Set(), folders: [] };
 let panes = null;
 
 // mailLayout - the three panes, made once and kept while the user stays on mail pages

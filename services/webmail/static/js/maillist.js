@@ -9,11 +9,12 @@ const SORTS = [['date', 'Date'], ['arrival', 'Arrival'], ['from', 'From'], ['sub
 export async function maillistLoad(folderId, view) {
   return api.get(`/api/folders/${folderId}/messages${apiQuery({
     offset: view.offset, limit: PAGE_SIZE, sort: view.sort, order: view.order,
+    threads: view.threads ? 1 : 0,
   })}`);
 }
 
 // maillistRow - one message: checkbox, markers, sender, subject (the link), date, size
-function maillistRow(m, folderId, view, openUid, showFolder) {
+function maillistRow(m, folderId, view, openUid, showFolder, inThread = '') {
   const fid = showFolder ? m.folder : folderId;
   const who = formatAddresses(m.from) || '(no sender)';
   const box = h('input', {
@@ -27,8 +28,8 @@ function maillistRow(m, folderId, view, openUid, showFolder) {
     m.flags.answered ? h('span', { class: 'marker answered', title: 'Answered', 'aria-label': 'Answered' }, '↩') : null,
     m.has_attachments ? h('span', { class: 'marker clip', title: 'Has attachments', 'aria-label': 'Has attachments' }, '⊕') : null);
   return h('li', {
-    class: `msg${m.flags.seen ? '' : ' unread'}${m.flags.flagged ? ' flagged' : ''}${m.uid === openUid ? ' open' : ''}`,
-    dataset: { uid: String(m.uid) },
+    class: `msg${m.flags.seen ? '' : ' unread'}${m.flags.flagged ? ' flagged' : ''}${m.uid === openUid ? ' open' : ''}${inThread}`,
+    dataset: { uid: String(m.uid), thread: String(m.thread) },
   }, showFolder ? null : box, markers,
   h('a', { href: `#/mail/${fid}/${m.uid}`, class: 'msg-link' },
     h('span', { class: 'from' }, who),
@@ -45,6 +46,9 @@ function maillistToolbar(data, view, onView) {
   const last = Math.min(data.offset + data.messages.length, data.total);
   return h('div', { class: 'list-toolbar' },
     h('label', { for: 'sort-select' }, 'Sort by'), sort,
+    h('label', { class: 'threads-toggle' },
+      h('input', { type: 'checkbox', id: 'threads-toggle', checked: !!view.threads, onchange: (ev) => onView({ threads: ev.target.checked, offset: 0 }) }),
+      ' Threads'),
     h('button', {
       type: 'button', id: 'order-toggle', 'aria-label': view.order === 'desc' ? 'Newest first; show oldest first' : 'Oldest first; show newest first',
       onclick: () => onView({ order: view.order === 'desc' ? 'asc' : 'desc', offset: 0 }),
@@ -54,9 +58,28 @@ function maillistToolbar(data, view, onView) {
     h('button', { type: 'button', id: 'page-next', disabled: last >= data.total, onclick: () => onView({ offset: data.offset + PAGE_SIZE }) }, 'Next ›'));
 }
 
-// maillistRender - the list pane for one page of data
+// maillistThreads - the page's messages grouped by thread (in the order each thread first
+// appears), the root first and its replies after it, marked for indenting
+function maillistThreads(messages) {
+  const groups = new Map();
+  for (const m of messages) {
+    if (!groups.has(m.thread)) groups.set(m.thread, []);
+    groups.get(m.thread).push(m);
+  }
+  const out = [];
+  for (const [root, list] of groups) {
+    const first = list.find((m) => m.uid === root) || list[0];
+    out.push([first, list.length > 1 ? ' thread-root' : '']);
+    for (const m of list) if (m !== first) out.push([m, ' thread-reply']);
+  }
+  return out;
+}
+
+// maillistRender - the list pane for one page of data (grouped by thread with view.threads)
 export function maillistRender(pane, data, folderId, view, openUid, onView, actions) {
-  const rows = data.messages.map((m) => maillistRow(m, folderId, view, openUid, false));
+  const rows = view.threads
+    ? maillistThreads(data.messages).map(([m, cls]) => maillistRow(m, folderId, view, openUid, false, cls))
+    : data.messages.map((m) => maillistRow(m, folderId, view, openUid, false));
   clear(pane,
     h('h2', { class: 'visually-hidden' }, 'Messages'),
     actions,

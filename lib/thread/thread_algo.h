@@ -1,10 +1,10 @@
 /* thread_algo - the THREAD algorithms of RFC 5256 3: ORDEREDSUBJECT and REFERENCES.
  * Both take the messages in ascending number order and return a sorted forest
  * (thread_tree.h) that points into msgs, so msgs must outlive it. */
-#ifndef MERPATI_IMAP_THREAD_ALGO_H
-#define MERPATI_IMAP_THREAD_ALGO_H
+#ifndef MERPATI_THREAD_THREAD_ALGO_H
+#define MERPATI_THREAD_THREAD_ALGO_H
 
-#include "services/imap/thread_tree.h"
+#include "thread/thread_tree.h"
 
 /* Largest mailbox selection THREAD works on: trees are walked recursively, and a chain of
  * replies can be as deep as the selection is long. */

@@ -1,6 +1,6 @@
 /* thread_subject.c - THREAD=ORDEREDSUBJECT (RFC 5256 3) */
-#include "services/imap/thread_algo.h"
-#include "services/imap/sort_subject.h"
+#include "thread/thread_algo.h"
+#include "thread/sort_subject.h"
 
 #include <string.h>
 

@@ -1,8 +1,8 @@
 /* thread_refs.c - THREAD=REFERENCES (RFC 5256 3): link messages by Message-ID through
  * References (or In-Reply-To), prune dummies, merge threads with the same base subject,
  * sort by sent date. Message-IDs compare as octets. */
-#include "services/imap/thread_algo.h"
-#include "services/imap/sort_subject.h"
+#include "thread/thread_algo.h"
+#include "thread/sort_subject.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* sort_subject - the base subject of RFC 5256 2.1, used by SORT SUBJECT and by both
  * THREAD algorithms: "Re: [list] Fwd: Lunch (fwd)" and "lunch" sort and thread together. */
-#ifndef MERPATI_IMAP_SORT_SUBJECT_H
-#define MERPATI_IMAP_SORT_SUBJECT_H
+#ifndef MERPATI_THREAD_SORT_SUBJECT_H
+#define MERPATI_THREAD_SORT_SUBJECT_H
 
 #include <stdbool.h>
 #include <stddef.h>

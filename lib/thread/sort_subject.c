@@ -1,6 +1,6 @@
 /* sort_subject.c - base subject extraction (RFC 5256 2.1). The subject arrives already
  * decoded from RFC 2047 (step 1's first half was done at delivery by GMime). */
-#include "services/imap/sort_subject.h"
+#include "thread/sort_subject.h"
 
 #include <ctype.h>
 #include <string.h>

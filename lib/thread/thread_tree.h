@@ -1,7 +1,7 @@
 /* thread_tree - the forest THREAD answers with (RFC 5256 3, 4): containers that hold a
  * message or are dummies, sorted by sent date, written as thread-list syntax. */
-#ifndef MERPATI_IMAP_THREAD_TREE_H
-#define MERPATI_IMAP_THREAD_TREE_H
+#ifndef MERPATI_THREAD_THREAD_TREE_H
+#define MERPATI_THREAD_THREAD_TREE_H
 
 #include <glib.h>
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /* thread_tree.c - containers, sibling order and the thread-list syntax (RFC 5256 3, 4) */
-#include "services/imap/thread_tree.h"
+#include "thread/thread_tree.h"
 
 #include <stdlib.h>
 
