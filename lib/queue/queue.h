@@ -145,6 +145,9 @@ typedef int queue_list_fn(const struct queue_entry *e, void *arg);
 /* queue_list - every job of one queue; returns the count or -1 */
 int queue_list(PGconn *conn, enum queue_kind kind, queue_list_fn *fn, void *arg,
 	       const char **error_r);
+/* queue_list_page - the same, at most limit jobs (< 0: all) after skipping offset */
+int queue_list_page(PGconn *conn, enum queue_kind kind, int64_t limit, int64_t offset,
+		    queue_list_fn *fn, void *arg, const char **error_r);
 /* queue_show - one job; 1 found, 0 not found, -1 error */
 int queue_show(PGconn *conn, enum queue_kind kind, int64_t id, struct queue_entry *out,
 	       const char **error_r);

@@ -48,15 +48,24 @@ static int admin_kind_ok(enum queue_kind kind, const char **error_r)
 int queue_list(PGconn *conn, enum queue_kind kind, queue_list_fn *fn, void *arg,
 	       const char **error_r)
 {
-	char sql[1024];
+	return queue_list_page(conn, kind, -1, 0, fn, arg, error_r);
+}
+
+int queue_list_page(PGconn *conn, enum queue_kind kind, int64_t limit, int64_t offset,
+		    queue_list_fn *fn, void *arg, const char **error_r)
+{
+	char sql[1024], lim[24], off[24];
+	const char *params[2] = { limit < 0 ? NULL : db_int64_param(lim, limit),
+				  db_int64_param(off, offset) };
 	struct queue_entry e;
 	PGresult *res;
 	int i, n;
 
 	if (admin_kind_ok(kind, error_r) < 0)
 		return -1;
-	snprintf(sql, sizeof(sql), "%s ORDER BY q.created, q.id", admin_select[kind]);
-	if ((res = db_query(conn, sql, 0, NULL, error_r)) == NULL)
+	snprintf(sql, sizeof(sql), "%s ORDER BY q.created, q.id LIMIT $1::bigint OFFSET $2::bigint",
+		 admin_select[kind]);
+	if ((res = db_query(conn, sql, 2, params, error_r)) == NULL)
 		return -1;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
