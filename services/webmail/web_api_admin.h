@@ -1,0 +1,35 @@
+/* web_api_admin - what the /api/admin/ route files share: paging, request fields, one
+ * transaction around a lib/store admin operation, and the HTTP answer of its outcome. The
+ * checks themselves are lib/store's admin_*.c, the same the `merpati` command runs. */
+#ifndef MERPATI_WEBMAIL_WEB_API_ADMIN_H
+#define MERPATI_WEBMAIL_WEB_API_ADMIN_H
+
+#include "services/webmail/web_routes.h"
+#include "store/admin.h"
+
+#define WEB_ADMIN_LIMIT_DEFAULT 100  /* rows of a listing without ?limit= */
+#define WEB_ADMIN_LIMIT_MAX 1000     /* most rows one listing answers */
+#define WEB_ADMIN_OFFSET_MAX 1000000000
+
+/* web_admin_page - ?limit= and ?offset= of a listing, bounded; false after a 400 */
+bool web_admin_page(struct web_call *call, int64_t *limit_r, int64_t *offset_r);
+/* web_admin_string - the string member key of the body (at most max bytes, no control
+ * characters); NULL after a 400 naming it */
+const char *web_admin_string(struct web_call *call, const char *key, size_t max);
+/* web_admin_refuse - answer a store_admin outcome that is neither OK nor DB: 400
+ * bad_request, 404 not_found, 409 exists or 409 not_empty, with its message */
+void web_admin_refuse(struct web_call *call, const struct store_admin_result *r);
+
+/* web_admin_fail - what a route returns for an outcome that is not OK: -1 with *error_r
+ * for a database failure, else 0 after web_admin_refuse */
+int web_admin_fail(struct web_call *call, const struct store_admin_result *r,
+		   const char **error_r);
+
+/* web_admin_tx_fn - an admin operation inside web_admin_tx's transaction */
+typedef enum store_admin_code web_admin_tx_fn(PGconn *conn, void *arg,
+					      struct store_admin_result *r);
+/* web_admin_tx - run fn in one transaction (retried on serialization failures). 1 done and
+ * committed; 0 refused and rolled back, r says why; -1 store error with *error_r */
+int web_admin_tx(PGconn *conn, web_admin_tx_fn *fn, void *arg, struct store_admin_result *r,
+		 const char **error_r);
+#endif
