@@ -54,13 +54,13 @@ int queue_list(PGconn *conn, enum queue_kind kind, queue_list_fn *fn, void *arg,
 int queue_list_page(PGconn *conn, enum queue_kind kind, int64_t limit, int64_t offset,
 		    queue_list_fn *fn, void *arg, const char **error_r)
 {
-	char sql[1024], lim[24], off[24];
-	const char *params[2] = { limit < 0 ? NULL : db_int64_param(lim, limit),
-				  db_int64_param(off, offset) };
+	char sql[1024], page[2][24];
+	const char *params[2];
 	struct queue_entry e;
 	PGresult *res;
 	int i, n;
 
+	db_page_params(page, limit, offset, params);
 	if (admin_kind_ok(kind, error_r) < 0)
 		return -1;
 	snprintf(sql, sizeof(sql), "%s ORDER BY q.created, q.id LIMIT $1::bigint OFFSET $2::bigint",

@@ -175,9 +175,8 @@ int store_account_list(PGconn *conn, const char *domain, store_account_list_fn *
 int store_account_list_page(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
 			    store_account_list_fn *fn, void *arg, const char **error_r)
 {
-	char norm[STORE_DOMAIN_SIZE], lim[24], off[24];
-	const char *params[3] = { NULL, limit < 0 ? NULL : db_int64_param(lim, limit),
-				  db_int64_param(off, offset) }, *why;
+	char norm[STORE_DOMAIN_SIZE], page[2][24];
+	const char *params[3] = { NULL, NULL, NULL }, *why;
 	struct store_account a;
 	PGresult *res;
 	int i, n;
@@ -187,6 +186,7 @@ int store_account_list_page(PGconn *conn, const char *domain, int64_t limit, int
 			return db_fail("22023", error_r, "malformed domain name: %s", why);
 		params[0] = norm;
 	}
+	db_page_params(page, limit, offset, params + 1);
 	res = db_query(conn, "SELECT a.id, a.domain_id, a.address, a.quota_bytes, a.used_bytes, "
 			     "a.enabled, a.forward_keep_copy FROM accounts a JOIN domains d "
 			     "ON d.id = a.domain_id WHERE ($1::text IS NULL OR lower(d.name) = $1) "

@@ -105,13 +105,13 @@ enum store_admin_code store_admin_domain_by_id(PGconn *conn, int64_t id,
 int store_admin_domain_list(PGconn *conn, int64_t limit, int64_t offset,
 			    store_admin_domain_fn *fn, void *arg, const char **error_r)
 {
-	char lim[24], off[24];
-	const char *params[2] = { limit < 0 ? NULL : db_int64_param(lim, limit),
-				  db_int64_param(off, offset) };
+	char page[2][24];
+	const char *params[2];
 	struct store_admin_domain d;
 	PGresult *res;
 	int i, n;
 
+	db_page_params(page, limit, offset, params);
 	res = db_query(conn, "SELECT d.id, d.name, (SELECT count(*) FROM accounts a "
 			     "WHERE a.domain_id = d.id) FROM domains d ORDER BY d.name "
 			     "LIMIT $1::bigint OFFSET $2::bigint", 2, params, error_r);

@@ -141,13 +141,13 @@ enum store_admin_code store_admin_share_revoke(PGconn *conn, const char *owner,
 int store_admin_share_list(PGconn *conn, const char *address, int64_t limit, int64_t offset,
 			   store_admin_share_fn *fn, void *arg, const char **error_r)
 {
-	char lim[24], off[24];
-	const char *params[3] = { address, limit < 0 ? NULL : db_int64_param(lim, limit),
-				  db_int64_param(off, offset) };
+	char page[2][24];
+	const char *params[3] = { address, NULL, NULL };
 	struct store_admin_share s;
 	PGresult *res;
 	int i, n;
 
+	db_page_params(page, limit, offset, params + 1);
 	res = db_query(conn, "SELECT o.address, m.name, g.address, acl.rights, o.id, g.id, m.id"
 		       " FROM mailbox_acl acl JOIN mailboxes m ON m.id = acl.mailbox_id"
 		       " JOIN accounts o ON o.id = m.account_id"

@@ -95,9 +95,8 @@ int store_alias_list(PGconn *conn, const char *domain, store_alias_list_fn *fn, 
 int store_alias_list_page(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
 			  store_alias_page_fn *fn, void *arg, const char **error_r)
 {
-	char norm[STORE_DOMAIN_SIZE], lim[24], off[24];
-	const char *params[3] = { NULL, limit < 0 ? NULL : db_int64_param(lim, limit),
-				  db_int64_param(off, offset) }, *why;
+	char norm[STORE_DOMAIN_SIZE], page[2][24];
+	const char *params[3] = { NULL, NULL, NULL }, *why;
 	struct store_alias a;
 	PGresult *res;
 	int i, n;
@@ -107,6 +106,7 @@ int store_alias_list_page(PGconn *conn, const char *domain, int64_t limit, int64
 			return db_fail("22023", error_r, "malformed domain name: %s", why);
 		params[0] = norm;
 	}
+	db_page_params(page, limit, offset, params + 1);
 	res = db_query(conn, "SELECT a.id, a.source, a.target FROM aliases a JOIN domains d "
 			     "ON d.id = a.domain_id WHERE ($1::text IS NULL OR lower(d.name) = $1) "
 			     "ORDER BY a.source, a.target LIMIT $2::bigint OFFSET $3::bigint",

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/admin_domain.h"
 #include "store/db.h"
 
 /* page_number - a decimal query parameter in 0..max; def when absent; -1 when malformed */
@@ -34,6 +35,36 @@ bool web_admin_page(struct web_call *call, int64_t *limit_r, int64_t *offset_r)
 		return false;
 	}
 	return true;
+}
+
+int web_admin_list_by_domain(PGconn *conn, struct web_call *call, const char *key,
+			     web_admin_lister *list, const char **error_r)
+{
+	char in[STORE_DOMAIN_SIZE], domain[STORE_DOMAIN_SIZE];
+	bool one = web_call_query(call, "domain", in, sizeof(in)) && in[0] != '\0';
+	struct store_admin_result r;
+	struct store_domain d;
+	int64_t limit, offset;
+	json_t *arr;
+
+	if (!web_admin_page(call, &limit, &offset))
+		return 0;
+	if (one && (store_admin_domain_name(in, domain, &r) != STORE_ADMIN_OK ||
+		    store_admin_domain_find(conn, domain, &d, &r) != STORE_ADMIN_OK))
+		return web_admin_fail(call, &r, error_r);
+	arr = json_array();
+	return web_admin_list_answer(call, key, arr, list(conn, one ? domain : NULL, limit, offset,
+							  arr, error_r));
+}
+
+int web_admin_list_answer(struct web_call *call, const char *key, json_t *arr, int n)
+{
+	if (n < 0) {
+		json_decref(arr);
+		return -1;
+	}
+	web_call_json(call, 200, json_pack("{s:o}", key, arr));
+	return 0;
 }
 
 const char *web_admin_string(struct web_call *call, const char *key, size_t max)

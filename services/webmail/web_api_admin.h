@@ -13,6 +13,17 @@
 
 /* web_admin_page - ?limit= and ?offset= of a listing, bounded; false after a 400 */
 bool web_admin_page(struct web_call *call, int64_t *limit_r, int64_t *offset_r);
+/* web_admin_lister - one page of a listing of domain (NULL: every domain) appended to arr;
+ * the number listed or -1 with *error_r */
+typedef int web_admin_lister(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
+			     json_t *arr, const char **error_r);
+/* web_admin_list_by_domain - a GET with ?limit=, ?offset= and an optional ?domain= (400 when
+ * malformed, 404 when not ours) answered {"key": [...]}; what the route returns */
+int web_admin_list_by_domain(PGconn *conn, struct web_call *call, const char *key,
+			     web_admin_lister *list, const char **error_r);
+/* web_admin_list_answer - answer {"key": arr} after a listing that returned n (< 0: it
+ * failed, arr is dropped); what the route returns */
+int web_admin_list_answer(struct web_call *call, const char *key, json_t *arr, int n);
 /* web_admin_string - the string member key of the body (at most max bytes, no control
  * characters); NULL after a 400 naming it */
 const char *web_admin_string(struct web_call *call, const char *key, size_t max);

@@ -3,7 +3,6 @@
 #include "services/webmail/web_api_admin.h"
 
 #include "store/admin_alias.h"
-#include "store/admin_domain.h"
 
 /* alias_json - the alias object of docs/WEBMAIL-API.md */
 static json_t *alias_json(int64_t id, const char *source, const char *target)
@@ -19,28 +18,16 @@ static int append_alias(const struct store_alias *a, void *arg)
 	return 0;
 }
 
+/* list_aliases - web_admin_lister over store_alias_list_page */
+static int list_aliases(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
+		   json_t *arr, const char **error_r)
+{
+	return store_alias_list_page(conn, domain, limit, offset, append_alias, arr, error_r);
+}
+
 int web_api_admin_aliases_list(PGconn *conn, struct web_call *call, const char **error_r)
 {
-	char in[STORE_DOMAIN_SIZE], domain[STORE_DOMAIN_SIZE];
-	bool one = web_call_query(call, "domain", in, sizeof(in)) && in[0] != '\0';
-	struct store_admin_result r;
-	struct store_domain d;
-	int64_t limit, offset;
-	json_t *arr;
-
-	if (!web_admin_page(call, &limit, &offset))
-		return 0;
-	if (one && (store_admin_domain_name(in, domain, &r) != STORE_ADMIN_OK ||
-		    store_admin_domain_find(conn, domain, &d, &r) != STORE_ADMIN_OK))
-		return web_admin_fail(call, &r, error_r);
-	arr = json_array();
-	if (store_alias_list_page(conn, one ? domain : NULL, limit, offset, append_alias, arr,
-				  error_r) < 0) {
-		json_decref(arr);
-		return -1;
-	}
-	web_call_json(call, 200, json_pack("{s:o}", "aliases", arr));
-	return 0;
+	return web_admin_list_by_domain(conn, call, "aliases", list_aliases, error_r);
 }
 
 struct alias_add {

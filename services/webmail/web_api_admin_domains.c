@@ -29,12 +29,8 @@ int web_api_admin_domains_list(PGconn *conn, struct web_call *call, const char *
 	if (!web_admin_page(call, &limit, &offset))
 		return 0;
 	arr = json_array();
-	if (store_admin_domain_list(conn, limit, offset, append_domain, arr, error_r) < 0) {
-		json_decref(arr);
-		return -1;
-	}
-	web_call_json(call, 200, json_pack("{s:o}", "domains", arr));
-	return 0;
+	return web_admin_list_answer(call, "domains", arr, store_admin_domain_list(
+		conn, limit, offset, append_domain, arr, error_r));
 }
 
 struct domain_add {

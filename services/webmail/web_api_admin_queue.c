@@ -37,13 +37,9 @@ int web_api_admin_queue_list(PGconn *conn, struct web_call *call, const char **e
 	if (!web_admin_page(call, &limit, &offset))
 		return 0;
 	arr = json_array();
-	if (queue_list_page(conn, strcmp(which, "in") == 0 ? QUEUE_IN : QUEUE_OUT, limit, offset,
-			    append_job, arr, error_r) < 0) {
-		json_decref(arr);
-		return -1;
-	}
-	web_call_json(call, 200, json_pack("{s:o}", "jobs", arr));
-	return 0;
+	return web_admin_list_answer(call, "jobs", arr, queue_list_page(
+		conn, strcmp(which, "in") == 0 ? QUEUE_IN : QUEUE_OUT, limit, offset, append_job,
+		arr, error_r));
 }
 
 struct queue_act {

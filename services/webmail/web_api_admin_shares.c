@@ -28,13 +28,8 @@ int web_api_admin_shares_list(PGconn *conn, struct web_call *call, const char **
 	if (one && store_admin_address(in, NULL, address, &r) != STORE_ADMIN_OK)
 		return web_admin_fail(call, &r, error_r);
 	arr = json_array();
-	if (store_admin_share_list(conn, one ? address : NULL, limit, offset, append_share, arr,
-				   error_r) < 0) {
-		json_decref(arr);
-		return -1;
-	}
-	web_call_json(call, 200, json_pack("{s:o}", "shares", arr));
-	return 0;
+	return web_admin_list_answer(call, "shares", arr, store_admin_share_list(
+		conn, one ? address : NULL, limit, offset, append_share, arr, error_r));
 }
 
 struct share_change {

@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#include "store/admin_domain.h"
 #include "store/admin_user.h"
 
 /* user_json - the user object of docs/WEBMAIL-API.md */
@@ -23,28 +22,16 @@ static int append_user(const struct store_account *a, void *arg)
 	return 0;
 }
 
+/* list_users - web_admin_lister over store_account_list_page */
+static int list_users(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
+		   json_t *arr, const char **error_r)
+{
+	return store_account_list_page(conn, domain, limit, offset, append_user, arr, error_r);
+}
+
 int web_api_admin_users_list(PGconn *conn, struct web_call *call, const char **error_r)
 {
-	char in[STORE_DOMAIN_SIZE], domain[STORE_DOMAIN_SIZE];
-	bool one = web_call_query(call, "domain", in, sizeof(in)) && in[0] != '\0';
-	struct store_admin_result r;
-	struct store_domain d;
-	int64_t limit, offset;
-	json_t *arr;
-
-	if (!web_admin_page(call, &limit, &offset))
-		return 0;
-	if (one && (store_admin_domain_name(in, domain, &r) != STORE_ADMIN_OK ||
-		    store_admin_domain_find(conn, domain, &d, &r) != STORE_ADMIN_OK))
-		return web_admin_fail(call, &r, error_r);
-	arr = json_array();
-	if (store_account_list_page(conn, one ? domain : NULL, limit, offset, append_user, arr,
-				    error_r) < 0) {
-		json_decref(arr);
-		return -1;
-	}
-	web_call_json(call, 200, json_pack("{s:o}", "users", arr));
-	return 0;
+	return web_admin_list_by_domain(conn, call, "users", list_users, error_r);
 }
 
 /* user_quota - the optional "quota": bytes (0: unlimited) or a size text like "500M", as
