@@ -10,7 +10,7 @@
 /* page_number - a decimal query parameter in 0..max; def when absent; -1 when malformed */
 static int64_t page_number(struct web_call *call, const char *name, int64_t def, int64_t max)
 {
-	char buf[24];
+	char buf[WEB_ADMIN_PARAM_SIZE];
 	int64_t v = 0;
 
 	if (!web_call_query(call, name, buf, sizeof(buf)))
@@ -40,7 +40,7 @@ bool web_admin_page(struct web_call *call, int64_t *limit_r, int64_t *offset_r)
 int web_admin_list_by_domain(PGconn *conn, struct web_call *call, const char *key,
 			     web_admin_lister *list, const char **error_r)
 {
-	char in[STORE_DOMAIN_SIZE], domain[STORE_DOMAIN_SIZE];
+	char in[WEB_ADMIN_PARAM_SIZE], domain[STORE_DOMAIN_SIZE];
 	bool one = web_call_query(call, "domain", in, sizeof(in)) && in[0] != '\0';
 	struct store_admin_result r;
 	struct store_domain d;

@@ -10,6 +10,9 @@
 #define WEB_ADMIN_LIMIT_DEFAULT 100  /* rows of a listing without ?limit= */
 #define WEB_ADMIN_LIMIT_MAX 1000     /* most rows one listing answers */
 #define WEB_ADMIN_OFFSET_MAX 1000000000
+/* Room for a query parameter's value: the whole query string fits, so a value too long for
+ * its field is refused (400) rather than taken as absent. */
+#define WEB_ADMIN_PARAM_SIZE (sizeof(((struct web_call *)0)->query))
 
 /* web_admin_page - ?limit= and ?offset= of a listing, bounded; false after a 400 */
 bool web_admin_page(struct web_call *call, int64_t *limit_r, int64_t *offset_r);

@@ -17,7 +17,7 @@ static int append_share(const struct store_admin_share *s, void *arg)
 
 int web_api_admin_shares_list(PGconn *conn, struct web_call *call, const char **error_r)
 {
-	char in[STORE_ADDRESS_SIZE], address[STORE_ADDRESS_SIZE];
+	char in[WEB_ADMIN_PARAM_SIZE], address[STORE_ADDRESS_SIZE];
 	bool one = web_call_query(call, "address", in, sizeof(in)) && in[0] != '\0';
 	struct store_admin_result r;
 	int64_t limit, offset;

@@ -153,6 +153,7 @@ def test_domains_add_list_delete(stack, admin):
     refused(admin, "GET", "/api/admin/domains?limit=0", says="limit")
     refused(admin, "GET", "/api/admin/domains?limit=1001", says="limit")
     refused(admin, "GET", "/api/admin/domains?offset=-1", says="offset")
+    refused(admin, "GET", "/api/admin/domains?limit=" + "9" * 40, says="limit")
 
     # like `merpati domain remove`: refused while it has accounts, unless forced
     refused(admin, "DELETE", f"/api/admin/domains/{created['id']}", None, 409, "not_empty",
@@ -214,6 +215,7 @@ def test_users_add_change_delete(stack, admin):
     assert [u["address"] for u in ok(admin, "GET", f"/api/admin/users?domain={domain}&limit=1&offset=1")["users"]] == [f"zz@{domain}"]
     refused(admin, "GET", f"/api/admin/users?domain={unique_domain()}", None, 404, "not_found")
     refused(admin, "GET", "/api/admin/users?domain=bad%20name", says="not a domain name")
+    refused(admin, "GET", f"/api/admin/users?domain={'x' * 300}.test", says="not a domain name")
 
     # quota, disable, enable, reset password
     changed = ok(admin, "PATCH", f"/api/admin/users/{user['id']}", {"quota": 5000})["user"]
