@@ -25,7 +25,7 @@ static int64_t page_number(struct web_call *call, const char *name, int64_t def,
 	return v <= max ? v : -1;
 }
 
-bool web_admin_page(struct web_call *call, int64_t *limit_r, int64_t *offset_r)
+bool web_api_admin_page(struct web_call *call, int64_t *limit_r, int64_t *offset_r)
 {
 	*limit_r = page_number(call, "limit", WEB_ADMIN_LIMIT_DEFAULT, WEB_ADMIN_LIMIT_MAX);
 	*offset_r = page_number(call, "offset", 0, WEB_ADMIN_OFFSET_MAX);
@@ -37,8 +37,8 @@ bool web_admin_page(struct web_call *call, int64_t *limit_r, int64_t *offset_r)
 	return true;
 }
 
-int web_admin_list_by_domain(PGconn *conn, struct web_call *call, const char *key,
-			     web_admin_lister *list, const char **error_r)
+int web_api_admin_list_by_domain(PGconn *conn, struct web_call *call, const char *key,
+			     web_api_admin_lister *list, const char **error_r)
 {
 	char in[WEB_ADMIN_PARAM_SIZE], domain[STORE_DOMAIN_SIZE];
 	bool one = web_call_query(call, "domain", in, sizeof(in)) && in[0] != '\0';
@@ -47,17 +47,17 @@ int web_admin_list_by_domain(PGconn *conn, struct web_call *call, const char *ke
 	int64_t limit, offset;
 	json_t *arr;
 
-	if (!web_admin_page(call, &limit, &offset))
+	if (!web_api_admin_page(call, &limit, &offset))
 		return 0;
 	if (one && (store_admin_domain_name(in, domain, &r) != STORE_ADMIN_OK ||
 		    store_admin_domain_find(conn, domain, &d, &r) != STORE_ADMIN_OK))
-		return web_admin_fail(call, &r, error_r);
+		return web_api_admin_fail(call, &r, error_r);
 	arr = json_array();
-	return web_admin_list_answer(call, key, arr, list(conn, one ? domain : NULL, limit, offset,
+	return web_api_admin_list_answer(call, key, arr, list(conn, one ? domain : NULL, limit, offset,
 							  arr, error_r));
 }
 
-int web_admin_list_answer(struct web_call *call, const char *key, json_t *arr, int n)
+int web_api_admin_list_answer(struct web_call *call, const char *key, json_t *arr, int n)
 {
 	if (n < 0) {
 		json_decref(arr);
@@ -67,7 +67,7 @@ int web_admin_list_answer(struct web_call *call, const char *key, json_t *arr, i
 	return 0;
 }
 
-const char *web_admin_string(struct web_call *call, const char *key, size_t max)
+const char *web_api_admin_string(struct web_call *call, const char *key, size_t max)
 {
 	const char *s = json_string_value(json_object_get(call->in, key));
 	char msg[96];
@@ -85,7 +85,7 @@ const char *web_admin_string(struct web_call *call, const char *key, size_t max)
 	return NULL;
 }
 
-void web_admin_refuse(struct web_call *call, const struct store_admin_result *r)
+void web_api_admin_refuse(struct web_call *call, const struct store_admin_result *r)
 {
 	switch (r->code) {
 	case STORE_ADMIN_NOT_FOUND:
@@ -103,19 +103,19 @@ void web_admin_refuse(struct web_call *call, const struct store_admin_result *r)
 	}
 }
 
-int web_admin_fail(struct web_call *call, const struct store_admin_result *r,
+int web_api_admin_fail(struct web_call *call, const struct store_admin_result *r,
 		   const char **error_r)
 {
 	if (r->code == STORE_ADMIN_DB) {
 		*error_r = r->db_error;
 		return -1;
 	}
-	web_admin_refuse(call, r);
+	web_api_admin_refuse(call, r);
 	return 0;
 }
 
 struct admin_tx {
-	web_admin_tx_fn *fn;
+	web_api_admin_tx_fn *fn;
 	void *arg;
 	struct store_admin_result *r;
 };
@@ -134,7 +134,7 @@ static int admin_tx_body(PGconn *conn, void *arg, const char **error_r)
 	return -1;
 }
 
-int web_admin_tx(PGconn *conn, web_admin_tx_fn *fn, void *arg, struct store_admin_result *r,
+int web_api_admin_tx(PGconn *conn, web_api_admin_tx_fn *fn, void *arg, struct store_admin_result *r,
 		 const char **error_r)
 {
 	struct admin_tx t = { fn, arg, r };

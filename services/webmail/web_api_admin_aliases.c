@@ -18,7 +18,7 @@ static int append_alias(const struct store_alias *a, void *arg)
 	return 0;
 }
 
-/* list_aliases - web_admin_lister over store_alias_list_page */
+/* list_aliases - web_api_admin_lister over store_alias_list_page */
 static int list_aliases(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
 		   json_t *arr, const char **error_r)
 {
@@ -27,7 +27,7 @@ static int list_aliases(PGconn *conn, const char *domain, int64_t limit, int64_t
 
 int web_api_admin_aliases_list(PGconn *conn, struct web_call *call, const char **error_r)
 {
-	return web_admin_list_by_domain(conn, call, "aliases", list_aliases, error_r);
+	return web_api_admin_list_by_domain(conn, call, "aliases", list_aliases, error_r);
 }
 
 struct alias_add {
@@ -36,7 +36,7 @@ struct alias_add {
 	int64_t id;
 };
 
-/* alias_add_tx - web_admin_tx_fn: as `merpati alias add SOURCE TARGET` */
+/* alias_add_tx - web_api_admin_tx_fn: as `merpati alias add SOURCE TARGET` */
 static enum store_admin_code alias_add_tx(PGconn *conn, void *arg, struct store_admin_result *r)
 {
 	struct alias_add *a = arg;
@@ -50,17 +50,17 @@ static enum store_admin_code alias_add_tx(PGconn *conn, void *arg, struct store_
 
 int web_api_admin_aliases_create(PGconn *conn, struct web_call *call, const char **error_r)
 {
-	struct alias_add a = { .source_in = web_admin_string(call, "source", STORE_ADDRESS_MAX) };
+	struct alias_add a = { .source_in = web_api_admin_string(call, "source", STORE_ADDRESS_MAX) };
 	struct store_admin_result r;
 	int ret;
 
 	if (a.source_in == NULL ||
-	    (a.target_in = web_admin_string(call, "target", STORE_ADDRESS_MAX)) == NULL)
+	    (a.target_in = web_api_admin_string(call, "target", STORE_ADDRESS_MAX)) == NULL)
 		return 0;
-	if ((ret = web_admin_tx(conn, alias_add_tx, &a, &r, error_r)) < 0)
+	if ((ret = web_api_admin_tx(conn, alias_add_tx, &a, &r, error_r)) < 0)
 		return -1;
 	if (ret == 0)
-		web_admin_refuse(call, &r);
+		web_api_admin_refuse(call, &r);
 	else
 		web_call_json(call, 201, json_pack("{s:o}", "alias",
 						   alias_json(a.id, a.source, a.target)));

@@ -26,10 +26,10 @@ int web_api_admin_domains_list(PGconn *conn, struct web_call *call, const char *
 	int64_t limit, offset;
 	json_t *arr;
 
-	if (!web_admin_page(call, &limit, &offset))
+	if (!web_api_admin_page(call, &limit, &offset))
 		return 0;
 	arr = json_array();
-	return web_admin_list_answer(call, "domains", arr, store_admin_domain_list(
+	return web_api_admin_list_answer(call, "domains", arr, store_admin_domain_list(
 		conn, limit, offset, append_domain, arr, error_r));
 }
 
@@ -39,7 +39,7 @@ struct domain_add {
 	int64_t id;
 };
 
-/* domain_add_tx - web_admin_tx_fn of the creation */
+/* domain_add_tx - web_api_admin_tx_fn of the creation */
 static enum store_admin_code domain_add_tx(PGconn *conn, void *arg, struct store_admin_result *r)
 {
 	struct domain_add *a = arg;
@@ -49,16 +49,16 @@ static enum store_admin_code domain_add_tx(PGconn *conn, void *arg, struct store
 
 int web_api_admin_domains_create(PGconn *conn, struct web_call *call, const char **error_r)
 {
-	struct domain_add a = { .in = web_admin_string(call, "name", STORE_DOMAIN_SIZE - 1) };
+	struct domain_add a = { .in = web_api_admin_string(call, "name", STORE_DOMAIN_SIZE - 1) };
 	struct store_admin_result r;
 	int ret;
 
 	if (a.in == NULL)
 		return 0;
-	if ((ret = web_admin_tx(conn, domain_add_tx, &a, &r, error_r)) < 0)
+	if ((ret = web_api_admin_tx(conn, domain_add_tx, &a, &r, error_r)) < 0)
 		return -1;
 	if (ret == 0)
-		web_admin_refuse(call, &r);
+		web_api_admin_refuse(call, &r);
 	else
 		web_call_json(call, 201, json_pack("{s:o}", "domain", domain_json(a.id, a.name, 0)));
 	return 0;
@@ -71,7 +71,7 @@ struct domain_remove {
 	int64_t accounts;
 };
 
-/* domain_remove_tx - web_admin_tx_fn of the removal: the name of the id, then what
+/* domain_remove_tx - web_api_admin_tx_fn of the removal: the name of the id, then what
  * `merpati domain remove` does */
 static enum store_admin_code domain_remove_tx(PGconn *conn, void *arg,
 					      struct store_admin_result *r)
@@ -93,7 +93,7 @@ int web_api_admin_domains_delete(PGconn *conn, struct web_call *call, const char
 	int ret;
 
 	d.force = web_call_query(call, "force", force, sizeof(force)) && strcmp(force, "1") == 0;
-	if ((ret = web_admin_tx(conn, domain_remove_tx, &d, &r, error_r)) < 0)
+	if ((ret = web_api_admin_tx(conn, domain_remove_tx, &d, &r, error_r)) < 0)
 		return -1;
 	if (ret > 0) {
 		web_call_json(call, 200, json_object());
@@ -103,6 +103,6 @@ int web_api_admin_domains_delete(PGconn *conn, struct web_call *call, const char
 		/* the same refusal as the CLI's, with this API's way to insist */
 		snprintf(r.message + strlen(r.message), sizeof(r.message) - strlen(r.message),
 			 " (force=1 removes them and their mail)");
-	web_admin_refuse(call, &r);
+	web_api_admin_refuse(call, &r);
 	return 0;
 }

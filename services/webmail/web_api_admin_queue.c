@@ -34,10 +34,10 @@ int web_api_admin_queue_list(PGconn *conn, struct web_call *call, const char **e
 		web_call_error(call, 400, "bad_request", "which must be in or out");
 		return 0;
 	}
-	if (!web_admin_page(call, &limit, &offset))
+	if (!web_api_admin_page(call, &limit, &offset))
 		return 0;
 	arr = json_array();
-	return web_admin_list_answer(call, "jobs", arr, queue_list_page(
+	return web_api_admin_list_answer(call, "jobs", arr, queue_list_page(
 		conn, strcmp(which, "in") == 0 ? QUEUE_IN : QUEUE_OUT, limit, offset, append_job,
 		arr, error_r));
 }
@@ -48,7 +48,7 @@ struct queue_act {
 	enum store_admin_queue_action action;
 };
 
-/* queue_act_tx - web_admin_tx_fn: find the job and act on it */
+/* queue_act_tx - web_api_admin_tx_fn: find the job and act on it */
 static enum store_admin_code queue_act_tx(PGconn *conn, void *arg, struct store_admin_result *r)
 {
 	struct queue_act *a = arg;
@@ -71,10 +71,10 @@ static int queue_act(PGconn *conn, struct web_call *call, enum store_admin_queue
 
 	snprintf(a.name, sizeof(a.name), "%s:%lld", in ? "in" : "out", (long long)call->ids[0]);
 	snprintf(a.detail, sizeof(a.detail), "webmail admin %s", call->address);
-	if ((ret = web_admin_tx(conn, queue_act_tx, &a, &r, error_r)) < 0)
+	if ((ret = web_api_admin_tx(conn, queue_act_tx, &a, &r, error_r)) < 0)
 		return -1;
 	if (ret == 0) {
-		web_admin_refuse(call, &r);
+		web_api_admin_refuse(call, &r);
 		return 0;
 	}
 	/* a retried inbound job: kick the mda now rather than wait for its poll */

@@ -23,12 +23,12 @@ int web_api_admin_shares_list(PGconn *conn, struct web_call *call, const char **
 	int64_t limit, offset;
 	json_t *arr;
 
-	if (!web_admin_page(call, &limit, &offset))
+	if (!web_api_admin_page(call, &limit, &offset))
 		return 0;
 	if (one && store_admin_address(in, NULL, address, &r) != STORE_ADMIN_OK)
-		return web_admin_fail(call, &r, error_r);
+		return web_api_admin_fail(call, &r, error_r);
 	arr = json_array();
-	return web_admin_list_answer(call, "shares", arr, store_admin_share_list(
+	return web_api_admin_list_answer(call, "shares", arr, store_admin_share_list(
 		conn, one ? address : NULL, limit, offset, append_share, arr, error_r));
 }
 
@@ -37,7 +37,7 @@ struct share_change {
 	struct store_admin_share s;
 };
 
-/* share_change_tx - web_admin_tx_fn: grant or revoke */
+/* share_change_tx - web_api_admin_tx_fn: grant or revoke */
 static enum store_admin_code share_change_tx(PGconn *conn, void *arg,
 					     struct store_admin_result *r)
 {
@@ -57,15 +57,15 @@ static int share_change(PGconn *conn, struct web_call *call, bool grant, const c
 	struct store_admin_result r;
 	int ret;
 
-	if ((c.owner = web_admin_string(call, "owner", STORE_ADDRESS_MAX)) == NULL ||
-	    (c.mailbox = web_admin_string(call, "mailbox", STORE_MAILBOX_NAME_MAX)) == NULL ||
-	    (c.grantee = web_admin_string(call, "grantee", STORE_ADDRESS_MAX)) == NULL ||
-	    (grant && (c.rights = web_admin_string(call, "rights", 64)) == NULL))
+	if ((c.owner = web_api_admin_string(call, "owner", STORE_ADDRESS_MAX)) == NULL ||
+	    (c.mailbox = web_api_admin_string(call, "mailbox", STORE_MAILBOX_NAME_MAX)) == NULL ||
+	    (c.grantee = web_api_admin_string(call, "grantee", STORE_ADDRESS_MAX)) == NULL ||
+	    (grant && (c.rights = web_api_admin_string(call, "rights", 64)) == NULL))
 		return 0;
-	if ((ret = web_admin_tx(conn, share_change_tx, &c, &r, error_r)) < 0)
+	if ((ret = web_api_admin_tx(conn, share_change_tx, &c, &r, error_r)) < 0)
 		return -1;
 	if (ret == 0) {
-		web_admin_refuse(call, &r);
+		web_api_admin_refuse(call, &r);
 		return 0;
 	}
 	web_call_changed(call, c.s.grantee_id, c.s.mailbox_id,

@@ -22,7 +22,7 @@ static int append_user(const struct store_account *a, void *arg)
 	return 0;
 }
 
-/* list_users - web_admin_lister over store_account_list_page */
+/* list_users - web_api_admin_lister over store_account_list_page */
 static int list_users(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
 		   json_t *arr, const char **error_r)
 {
@@ -31,7 +31,7 @@ static int list_users(PGconn *conn, const char *domain, int64_t limit, int64_t o
 
 int web_api_admin_users_list(PGconn *conn, struct web_call *call, const char **error_r)
 {
-	return web_admin_list_by_domain(conn, call, "users", list_users, error_r);
+	return web_api_admin_list_by_domain(conn, call, "users", list_users, error_r);
 }
 
 /* user_quota - the optional "quota": bytes (0: unlimited) or a size text like "500M", as
@@ -68,7 +68,7 @@ static bool user_password_hash(struct web_call *call, char hash[AUTH_HASH_SIZE])
 	}
 	if (store_admin_password_hash(json_string_value(v), json_string_length(v), hash, &r) !=
 	    STORE_ADMIN_OK) {
-		web_admin_refuse(call, &r);
+		web_api_admin_refuse(call, &r);
 		return false;
 	}
 	return true;
@@ -92,7 +92,7 @@ static int user_answer(PGconn *conn, struct web_call *call, int64_t id, int stat
 
 int web_api_admin_users_create(PGconn *conn, struct web_call *call, const char **error_r)
 {
-	const char *in = web_admin_string(call, "address", STORE_ADDRESS_MAX);
+	const char *in = web_api_admin_string(call, "address", STORE_ADDRESS_MAX);
 	char address[STORE_ADDRESS_SIZE], hash[AUTH_HASH_SIZE];
 	struct store_admin_result r;
 	int64_t quota = 0, id = 0;
@@ -104,11 +104,11 @@ int web_api_admin_users_create(PGconn *conn, struct web_call *call, const char *
 	 * is the costly step) */
 	if (store_admin_address(in, NULL, address, &r) != STORE_ADMIN_OK ||
 	    store_admin_user_check_new(conn, address, &r) != STORE_ADMIN_OK)
-		return web_admin_fail(call, &r, error_r);
+		return web_api_admin_fail(call, &r, error_r);
 	if (!user_password_hash(call, hash))
 		return 0;
 	if (store_admin_user_create(conn, address, hash, quota, &id, &r) != STORE_ADMIN_OK)
-		return web_admin_fail(call, &r, error_r);
+		return web_api_admin_fail(call, &r, error_r);
 	return user_answer(conn, call, id, 201, error_r);
 }
 
@@ -119,7 +119,7 @@ struct user_change {
 	int64_t quota;
 };
 
-/* user_change_tx - web_admin_tx_fn: the changes of a PATCH, together */
+/* user_change_tx - web_api_admin_tx_fn: the changes of a PATCH, together */
 static enum store_admin_code user_change_tx(PGconn *conn, void *arg,
 					    struct store_admin_result *r)
 {
@@ -163,10 +163,10 @@ int web_api_admin_users_update(PGconn *conn, struct web_call *call, const char *
 		c.hash = hash;
 	}
 	c.address = a.address;
-	if ((ret = web_admin_tx(conn, user_change_tx, &c, &r, error_r)) < 0)
+	if ((ret = web_api_admin_tx(conn, user_change_tx, &c, &r, error_r)) < 0)
 		return -1;
 	if (ret == 0) {
-		web_admin_refuse(call, &r);
+		web_api_admin_refuse(call, &r);
 		return 0;
 	}
 	return user_answer(conn, call, a.id, 200, error_r);
@@ -185,7 +185,7 @@ int web_api_admin_users_delete(PGconn *conn, struct web_call *call, const char *
 		return 0;
 	}
 	if (store_admin_user_remove(conn, a.address, &r) != STORE_ADMIN_OK)
-		return web_admin_fail(call, &r, error_r);
+		return web_api_admin_fail(call, &r, error_r);
 	web_call_json(call, 200, json_object());
 	return 0;
 }
