@@ -3,6 +3,7 @@
 #include "store/db.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Both queues as the same columns, oldest first: id, sender, first recipient, recipient
@@ -75,6 +76,36 @@ int queue_list_page(PGconn *conn, enum queue_kind kind, int64_t limit, int64_t o
 	}
 	PQclear(res);
 	return n;
+}
+
+int queue_in_rcpt_list(PGconn *conn, const int64_t *ids, size_t n, int per_job,
+		       queue_in_rcpt_fn *fn, void *arg, const char **error_r)
+{
+	char max[24], *list = malloc(n * 21 + 3);
+	const char *params[2] = { list, db_int64_param(max, per_job) };
+	size_t len = 0;
+	PGresult *res;
+	int i, rows;
+
+	if (list == NULL)
+		abort();
+	/* one array parameter, "{1,2,3}", so the page's jobs take one query */
+	list[len++] = '{';
+	for (size_t k = 0; k < n; k++)
+		len += (size_t)sprintf(list + len, "%s%lld", k > 0 ? "," : "", (long long)ids[k]);
+	list[len++] = '}';
+	list[len] = '\0';
+	res = db_query(conn, "SELECT job_id, address FROM queue_in_rcpt WHERE job_id = ANY($1::bigint[])"
+		       " AND position < $2 ORDER BY job_id, position", 2, params, error_r);
+	free(list);
+	if (res == NULL)
+		return -1;
+	rows = PQntuples(res);
+	for (i = 0; i < rows; i++)
+		if (fn(db_get_int64(res, i, 0), db_get_str(res, i, 1), arg) != 0)
+			break;
+	PQclear(res);
+	return rows;
 }
 
 int queue_show(PGconn *conn, enum queue_kind kind, int64_t id, struct queue_entry *out,

@@ -338,18 +338,20 @@ def test_shares_grant_list_revoke(stack, web, admin):
 def test_queue_list_retry_delete(stack, admin):
     smtp = stack.start("smtp-in")  # no mda: the job stays in queue_in
     domain = unique_domain()
-    rcpt = f"waiting@{domain}"
+    rcpt, rcpt2 = f"waiting@{domain}", f"also.waiting@{domain}"
     make_account(stack, rcpt)
+    make_account(stack, rcpt2)
     host, port = smtp.listen("MERPATI_SMTP_LISTEN")
     with smtplib.SMTP(host, port, timeout=20) as s:
-        s.sendmail("far@example.org", [rcpt], "Subject: queued\r\n\r\nwaiting for the mda\r\n")
+        s.sendmail("far@example.org", [rcpt, rcpt2],
+                   "Subject: queued\r\n\r\nwaiting for the mda\r\n")
     in_id = int(stack.pg.psql(f"SELECT job_id FROM queue_in_rcpt WHERE address = '{rcpt}'"))
     stack.pg.psql(f"UPDATE queue_in SET next_attempt = now() + interval '1 hour' WHERE id = {in_id}")
 
     jobs = ok(admin, "GET", "/api/admin/queue?which=in&limit=1000")["jobs"]
     job = [j for j in jobs if j["id"] == in_id]
     assert len(job) == 1 and job[0]["which"] == "in" and job[0]["sender"] == "far@example.org"
-    assert job[0]["recipients"] == [rcpt] and job[0]["recipient_count"] == 1
+    assert job[0]["recipients"] == [rcpt, rcpt2] and job[0]["recipient_count"] == 2
     assert job[0]["next_attempt"] > time.time() + 600
     assert f"in:{in_id} waiting" in cli_ok(stack, "queue", "list", "in")
 
@@ -376,6 +378,7 @@ def test_queue_list_retry_delete(stack, admin):
     jobs = ok(admin, "GET", "/api/admin/queue?which=out")["jobs"]
     job = [j for j in jobs if j["id"] == out_id][0]
     assert job["last_error"] == "451 4.7.1 later" and job["held"] is True
+    assert job["recipients"] == ["x@remote.example"] and job["recipient_count"] == 1
     ok(admin, "POST", f"/api/admin/queue/out/{out_id}/retry")
     assert stack.pg.psql(f"SELECT held, next_attempt <= now() FROM queue_out WHERE id = {out_id}") \
         == "f|t"
