@@ -93,6 +93,14 @@ int cli_db_fail(struct cli *cli, const char *error)
 	return cli_fail(cli, CLI_EXIT_DB_ERROR, "database error: %.*s", len, error);
 }
 
+/* cli_admin_fail - a store_admin_* refusal or failure as one line; exit code */
+int cli_admin_fail(struct cli *cli, const struct store_admin_result *r)
+{
+	if (r->code == STORE_ADMIN_DB)
+		return cli_db_fail(cli, r->db_error);
+	return cli_fail(cli, CLI_EXIT_USAGE, "%s", r->message);
+}
+
 /* cli_db_exec - run a statement whose rows do not matter; exit code (failure printed) */
 int cli_db_exec(struct cli *cli, const char *sql, int nparams, const char *const *params)
 {

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "admin/cli.h"
+#include "store/admin.h"
 #include "store/db.h"
 
 /* cli_db_open - connect to MERPATI_DB (config_db()); exit 2 if it does not parse, 3 if
@@ -28,6 +29,10 @@ int cli_db_commit(struct cli *cli);
  * line; exit code 3 when the server is unreachable, 1 when it refused a value (SQLSTATE
  * class 22 data exception or 23 integrity violation), else 4 */
 int cli_db_fail(struct cli *cli, const char *error);
+
+/* cli_admin_fail - print a store_admin_* outcome that is not OK as one line: a database
+ * failure as cli_db_fail does, a refusal with exit code 1 */
+int cli_admin_fail(struct cli *cli, const struct store_admin_result *r);
 
 /* cli_db_exec - run a statement whose rows do not matter; exit code (failure printed) */
 int cli_db_exec(struct cli *cli, const char *sql, int nparams, const char *const *params);

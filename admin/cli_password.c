@@ -8,6 +8,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "store/admin_user.h"
+
 /* The terminal whose echo is off, so a signal can turn it back on. */
 static int tty_fd = -1;
 static struct termios tty_saved;
@@ -116,6 +118,7 @@ int cli_password_hash(struct cli *cli, const char *address, bool from_stdin,
 		      char hash[AUTH_HASH_SIZE])
 {
 	char pw[AUTH_PASSWORD_MAX + 2];
+	struct store_admin_result r;
 	const char *error = NULL;
 	size_t len = 0;
 	int rc = CLI_EXIT_OK;
@@ -129,10 +132,8 @@ int cli_password_hash(struct cli *cli, const char *address, bool from_stdin,
 	} else {
 		rc = tty_read_twice(cli, address, pw, &len);
 	}
-	if (rc == CLI_EXIT_OK && auth_password_check(pw, len, &error) < 0)
-		rc = cli_fail(cli, CLI_EXIT_USAGE, "%s", error);
-	if (rc == CLI_EXIT_OK && auth_hash(pw, len, hash, &error) < 0)
-		rc = cli_fail(cli, CLI_EXIT_USAGE, "cannot hash the password: %s", error);
+	if (rc == CLI_EXIT_OK && store_admin_password_hash(pw, len, hash, &r) != STORE_ADMIN_OK)
+		rc = cli_fail(cli, CLI_EXIT_USAGE, "%s", r.message); /* never a database error */
 	sodium_memzero(pw, sizeof(pw));
 	return rc;
 }

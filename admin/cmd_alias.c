@@ -4,6 +4,7 @@
 
 #include "admin/cli_db.h"
 #include "admin/commands.h"
+#include "store/admin_alias.h"
 #include "store/alias.h"
 #include "store/db.h"
 #include "store/domain.h"
@@ -24,67 +25,32 @@ const char cmd_alias_help[] =
 /* alias_source - normalise SOURCE ("user@domain" or "@domain") into out; exit code */
 static int alias_source(struct cli *cli, const char *arg, char out[STORE_ADDRESS_SIZE])
 {
-	char domain[STORE_DOMAIN_SIZE];
-	const char *error = NULL;
+	struct store_admin_result r;
 
-	if (arg[0] != '@') {
-		if (store_address_normalize(arg, out, &error) < 0)
-			return cli_fail(cli, CLI_EXIT_USAGE, "'%.64s' is not a valid address: %s",
-					arg, error);
-		return CLI_EXIT_OK;
-	}
-	if (store_domain_normalize(arg + 1, domain, &error) < 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "'%.64s' is not @ and a domain name: %s",
-				arg, error);
-	if (strlen(domain) + 2 > STORE_ADDRESS_SIZE)
-		return cli_fail(cli, CLI_EXIT_USAGE, "'%.64s' is too long", arg);
-	snprintf(out, STORE_ADDRESS_SIZE, "@%s", domain);
+	if (store_admin_alias_source(arg, out, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	return CLI_EXIT_OK;
 }
 
 /* alias_domain_exists - the domain of a source is ours; exit code */
 static int alias_domain_exists(struct cli *cli, const char *source)
 {
-	const char *domain = strchr(source, '@') + 1;
-	struct store_domain d;
-	const char *error = NULL;
-	int found = store_domain_find(cli->db, domain, &d, &error);
+	struct store_admin_result r;
 
-	if (found < 0)
-		return cli_db_fail(cli, error);
-	if (found == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "domain %s does not exist", domain);
+	if (store_admin_alias_domain(cli->db, source, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	return CLI_EXIT_OK;
-}
-
-/* alias_exists - 1 when source -> target is already there, 0 if not, -1 with *error_r */
-static int alias_exists(struct cli *cli, const char *source, const char *target,
-			const char **error_r)
-{
-	const char *params[2] = { source, target };
-
-	return cli_db_exists(cli, "SELECT 1 FROM aliases WHERE lower(source) = lower($1)"
-			     " AND lower(target) = lower($2)", 2, params, error_r);
 }
 
 /* alias_add_one - validate one TARGET and add source -> target; exit code */
 static int alias_add_one(struct cli *cli, const char *source, const char *arg)
 {
 	char target[STORE_ADDRESS_SIZE];
-	const char *error = NULL;
-	int found;
+	struct store_admin_result r;
+	int64_t id;
 
-	if (store_address_normalize(arg, target, &error) < 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "target '%.64s' is not a valid address: %s",
-				arg, error);
-	if (strcmp(source, target) == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "%s cannot be an alias of itself", source);
-	if ((found = alias_exists(cli, source, target, &error)) < 0)
-		return cli_db_fail(cli, error);
-	if (found > 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "alias %s -> %s already exists", source, target);
-	if (store_alias_add(cli->db, source, target, &error) < 0)
-		return cli_db_fail(cli, error);
+	if (store_admin_alias_add(cli->db, source, arg, target, &id, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	return CLI_EXIT_OK;
 }
 
@@ -113,15 +79,15 @@ static int alias_add(struct cli *cli, int argc, char **argv)
 static int alias_remove(struct cli *cli, int argc, char **argv)
 {
 	char source[STORE_ADDRESS_SIZE], target[STORE_ADDRESS_SIZE];
+	struct store_admin_result r;
 	const char *error = NULL;
 	int rc, removed;
 
 	if ((rc = cli_args(cli, argc - 1, 1, 2, "alias remove SOURCE [TARGET]")) != CLI_EXIT_OK ||
 	    (rc = alias_source(cli, argv[1], source)) != CLI_EXIT_OK)
 		return rc;
-	if (argc > 2 && store_address_normalize(argv[2], target, &error) < 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "target '%.64s' is not a valid address: %s",
-				argv[2], error);
+	if (argc > 2 && store_admin_address(argv[2], "target", target, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	if ((rc = cli_db_begin(cli)) != CLI_EXIT_OK)
 		return rc;
 	removed = store_alias_remove(cli->db, source, argc > 2 ? target : NULL, &error);
@@ -149,14 +115,14 @@ static int alias_print(const char *source, const char *target, void *arg)
 static int alias_list(struct cli *cli, int argc, char **argv)
 {
 	char domain[STORE_DOMAIN_SIZE];
+	struct store_admin_result r;
 	const char *error = NULL;
 	int rc;
 
 	if ((rc = cli_args(cli, argc - 1, 0, 1, "alias list [DOMAIN]")) != CLI_EXIT_OK)
 		return rc;
-	if (argc > 1 && store_domain_normalize(argv[1], domain, &error) < 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "'%.64s' is not a domain name: %s",
-				argv[1], error);
+	if (argc > 1 && store_admin_domain_name(argv[1], domain, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	if ((rc = cli_db_open(cli)) != CLI_EXIT_OK)
 		return rc;
 	if (argc > 1) {

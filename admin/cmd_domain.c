@@ -5,7 +5,9 @@
 #include "admin/cli_db.h"
 #include "admin/commands.h"
 #include "store/account.h"
+#include "store/admin_user.h"
 #include "store/db.h"
+#include "store/admin_domain.h"
 #include "store/domain.h"
 
 const char cmd_domain_help[] =
@@ -26,10 +28,10 @@ const char cmd_domain_help[] =
 /* domain_arg - the normalised DOMAIN operand; exit code */
 static int domain_arg(struct cli *cli, const char *arg, char out[STORE_DOMAIN_SIZE])
 {
-	const char *error = NULL;
+	struct store_admin_result r;
 
-	if (store_domain_normalize(arg, out, &error) < 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "'%.64s' is not a domain name: %s", arg, error);
+	if (store_admin_domain_name(arg, out, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	return CLI_EXIT_OK;
 }
 
@@ -37,22 +39,16 @@ static int domain_arg(struct cli *cli, const char *arg, char out[STORE_DOMAIN_SI
 static int domain_add(struct cli *cli, int argc, char **argv)
 {
 	char name[STORE_DOMAIN_SIZE];
-	struct store_domain d;
-	const char *error = NULL;
+	struct store_admin_result r;
 	int64_t id;
-	int rc, found;
+	int rc;
 
 	if ((rc = cli_args(cli, argc - 1, 1, 1, "domain add DOMAIN")) != CLI_EXIT_OK ||
 	    (rc = domain_arg(cli, argv[1], name)) != CLI_EXIT_OK ||
 	    (rc = cli_db_begin(cli)) != CLI_EXIT_OK)
 		return rc;
-	found = store_domain_find(cli->db, name, &d, &error);
-	if (found < 0)
-		return cli_db_fail(cli, error);
-	if (found > 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "domain %s already exists", name);
-	if (store_domain_add(cli->db, name, &id, &error) < 0)
-		return cli_db_fail(cli, error);
+	if (store_admin_domain_add(cli->db, argv[1], name, &id, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	if ((rc = cli_db_commit(cli)) != CLI_EXIT_OK)
 		return rc;
 	printf("added domain %s (see `merpati dns %s` for its DNS records)\n", name, name);
@@ -81,27 +77,6 @@ static int domain_list(struct cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-/* domain_accounts - lock the domain row against new accounts and count its accounts;
- * -1 with *error_r. FOR UPDATE conflicts with the KEY SHARE lock an account insert takes. */
-static int64_t domain_accounts(struct cli *cli, int64_t domain_id, const char **error_r)
-{
-	char id[24];
-	const char *params[1] = { db_int64_param(id, domain_id) };
-	PGresult *res;
-	int64_t n;
-
-	if (db_exec(cli->db, "SELECT 1 FROM domains WHERE id = $1 FOR UPDATE", 1, params,
-		    error_r) < 0)
-		return -1;
-	res = db_query(cli->db, "SELECT count(*) FROM accounts WHERE domain_id = $1", 1, params,
-		       error_r);
-	if (res == NULL)
-		return -1;
-	n = db_get_int64(res, 0, 0);
-	PQclear(res);
-	return n;
-}
-
 /* domain_remove - `domain remove DOMAIN [--force]` */
 static int domain_remove(struct cli *cli, int argc, char **argv)
 {
@@ -110,11 +85,11 @@ static int domain_remove(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char name[STORE_DOMAIN_SIZE];
-	struct store_domain d;
-	const char *error = NULL;
+	struct store_admin_result r;
 	bool force = false;
 	int64_t accounts;
-	int c, rc, found;
+	int c, rc;
+	enum store_admin_code code;
 
 	cli_getopt_reset();
 	while ((c = cli_getopt(cli, argc, argv, opts, NULL)) != -1) {
@@ -126,19 +101,12 @@ static int domain_remove(struct cli *cli, int argc, char **argv)
 	    (rc = domain_arg(cli, argv[optind], name)) != CLI_EXIT_OK ||
 	    (rc = cli_db_begin(cli)) != CLI_EXIT_OK)
 		return rc;
-	found = store_domain_find(cli->db, name, &d, &error);
-	if (found < 0)
-		return cli_db_fail(cli, error);
-	if (found == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "domain %s does not exist", name);
-	if ((accounts = domain_accounts(cli, d.id, &error)) < 0)
-		return cli_db_fail(cli, error);
-	if (accounts > 0 && !force)
-		return cli_fail(cli, CLI_EXIT_USAGE, "domain %s still has %lld account%s "
-				"(--force removes them and their mail)", name, (long long)accounts,
-				accounts == 1 ? "" : "s");
-	if (store_domain_remove(cli->db, name, &error) < 0)
-		return cli_db_fail(cli, error);
+	code = store_admin_domain_remove(cli->db, argv[optind], force, name, &accounts, &r);
+	if (code == STORE_ADMIN_REFUSED)
+		return cli_fail(cli, CLI_EXIT_USAGE, "%s (--force removes them and their mail)",
+				r.message);
+	if (code != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	if ((rc = cli_db_commit(cli)) != CLI_EXIT_OK)
 		return rc;
 	printf("removed domain %s", name);
@@ -154,25 +122,20 @@ static int domain_admin(struct cli *cli, int argc, char **argv)
 	char name[STORE_DOMAIN_SIZE], address[STORE_ADDRESS_SIZE];
 	struct store_domain d;
 	struct store_account a;
+	struct store_admin_result r;
 	const char *error = NULL;
-	int rc, found;
+	int rc;
 
 	if ((rc = cli_args(cli, argc - 1, 2, 2, "domain admin DOMAIN ADDRESS")) != CLI_EXIT_OK ||
 	    (rc = domain_arg(cli, argv[1], name)) != CLI_EXIT_OK)
 		return rc;
-	if (store_address_normalize(argv[2], address, &error) < 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "'%.64s' is not a valid address: %s",
-				argv[2], error);
+	if (store_admin_address(argv[2], NULL, address, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	if ((rc = cli_db_begin(cli)) != CLI_EXIT_OK)
 		return rc;
-	if ((found = store_domain_find(cli->db, name, &d, &error)) < 0)
-		return cli_db_fail(cli, error);
-	if (found == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "domain %s does not exist", name);
-	if ((found = store_account_find(cli->db, address, &a, &error)) < 0)
-		return cli_db_fail(cli, error);
-	if (found == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "user %s does not exist", address);
+	if (store_admin_domain_find(cli->db, name, &d, &r) != STORE_ADMIN_OK ||
+	    store_admin_user_find(cli->db, address, &a, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	if (store_domain_set_admin(cli->db, d.id, a.id, &error) < 0)
 		return cli_db_fail(cli, error);
 	if ((rc = cli_db_commit(cli)) != CLI_EXIT_OK)

@@ -2,8 +2,7 @@
  *
  * Jobs are named in:N (inbound, accepted by smtp-in, waiting for the mda) and out:N
  * (outbound, waiting for smtp-out); a bare N is accepted when only one queue has it.
- * hold/release have no queue function: their SQL is here. Only outbound jobs can be held:
- * queue_in has no held column, and inbound jobs are local deliveries that should not wait. */
+ * Finding a job and acting on it is lib/store/admin_queue.c, shared with the webmail. */
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +12,7 @@
 
 #include "admin/cli_db.h"
 #include "admin/commands.h"
-#include "queue/queue.h"
+#include "store/admin_queue.h"
 
 #define QUEUE_SHOWN_ERROR 100 /* bytes of last_error in a `queue list` line */
 
@@ -89,56 +88,13 @@ static void queue_print_show(const struct queue_entry *e)
 	printf("last error: %s\n", e->last_error);
 }
 
-/* queue_parse_id - "in:N", "out:N" or "N" (*kind_known_r false); -1 when malformed */
-static int queue_parse_id(const char *s, enum queue_kind *kind_r, bool *kind_known_r,
-			  int64_t *id_r)
-{
-	char *end;
-	long long n;
-
-	*kind_known_r = true;
-	if (strncmp(s, "in:", 3) == 0) {
-		*kind_r = QUEUE_IN;
-		s += 3;
-	} else if (strncmp(s, "out:", 4) == 0) {
-		*kind_r = QUEUE_OUT;
-		s += 4;
-	} else {
-		*kind_known_r = false;
-	}
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || n <= 0)
-		return -1;
-	*id_r = n;
-	return 0;
-}
-
 /* queue_find - the job named by arg, read into *e; exit code */
 static int queue_find(struct cli *cli, const char *arg, struct queue_entry *e)
 {
-	struct queue_entry other;
-	const char *error = NULL;
-	enum queue_kind kind = QUEUE_IN;
-	bool known;
-	int64_t id;
-	int in, out;
+	struct store_admin_result r;
 
-	if (queue_parse_id(arg, &kind, &known, &id) < 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "'%.64s' is not a job id (in:N or out:N)", arg);
-	if ((in = (!known || kind == QUEUE_IN) ?
-		  queue_show(cli->db, QUEUE_IN, id, e, &error) : 0) < 0)
-		return cli_db_fail(cli, error);
-	if ((out = (!known || kind == QUEUE_OUT) ?
-		   queue_show(cli->db, QUEUE_OUT, id, in ? &other : e, &error) : 0) < 0)
-		return cli_db_fail(cli, error);
-	if (in && out)
-		return cli_fail(cli, CLI_EXIT_USAGE, "both in:%lld and out:%lld exist: say which",
-				(long long)id, (long long)id);
-	if (!in && !out)
-		return cli_fail(cli, CLI_EXIT_USAGE, "no job %s in the queue", arg);
+	if (store_admin_queue_find(cli->db, arg, e, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	return CLI_EXIT_OK;
 }
 
@@ -180,66 +136,19 @@ static int queue_show_cmd(struct cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-/* queue_set_held - hold or release an outbound job; 1 changed, 0 gone, -1 with *error_r */
-static int queue_set_held(struct cli *cli, int64_t id, bool held, const char **error_r)
-{
-	char idtext[24];
-	const char *params[2] = { db_int64_param(idtext, id), held ? "true" : "false" };
-
-	return (int)db_exec(cli->db, "UPDATE queue_out SET held = $2 WHERE id = $1",
-			    2, params, error_r);
-}
-
-/* apply_retry - make the job due now (queue_retry also releases a held job) */
-static int apply_retry(struct cli *cli, const struct queue_entry *e, const char **error_r)
-{
-	return queue_retry(cli->db, e->kind, e->id, error_r);
-}
-
-/* apply_delete - drop the job, and leave a 'deleted' event in the delivery trace: the row
- * is gone, and the trace is where an administrator later looks for what became of it */
-static int apply_delete(struct cli *cli, const struct queue_entry *e, const char **error_r)
-{
-	char id[24];
-	const char *params[4] = { NULL, NULL, e->sender, e->recipient };
-	int done = queue_delete(cli->db, e->kind, e->id, error_r);
-
-	if (done <= 0)
-		return done;
-	params[e->kind == QUEUE_IN ? 0 : 1] = db_int64_param(id, e->id);
-	if (db_exec(cli->db, "INSERT INTO delivery_events (queue_in_id, queue_out_id, sender,"
-		    " recipient, event, detail) VALUES ($1, $2, $3, $4, 'deleted',"
-		    " 'merpati queue delete')", 4, params, error_r) < 0)
-		return -1;
-	return done;
-}
-
-/* apply_hold, apply_release - set or clear queue_out.held */
-static int apply_hold(struct cli *cli, const struct queue_entry *e, const char **error_r)
-{
-	return queue_set_held(cli, e->id, true, error_r);
-}
-
-static int apply_release(struct cli *cli, const struct queue_entry *e, const char **error_r)
-{
-	return queue_set_held(cli, e->id, false, error_r);
-}
-
-/* What `queue retry|delete|hold|release ID` do to a job: apply returns 1 done, 0 the job
- * is gone, -1 with *error_r. */
+/* What `queue retry|delete|hold|release ID` do to a job. */
 struct queue_action {
 	const char *name;
 	const char *done;       /* the word printed before the job id */
-	bool outbound_only;
-	int (*apply)(struct cli *cli, const struct queue_entry *e, const char **error_r);
+	enum store_admin_queue_action action;
 };
 
 static const struct queue_action queue_actions[] = {
-	{ "retry", "retrying", false, apply_retry },
-	{ "delete", "deleted", false, apply_delete },
-	{ "hold", "holding", true, apply_hold },
-	{ "release", "released", true, apply_release },
-	{ NULL, NULL, false, NULL },
+	{ "retry", "retrying", STORE_ADMIN_QUEUE_RETRY },
+	{ "delete", "deleted", STORE_ADMIN_QUEUE_DELETE },
+	{ "hold", "holding", STORE_ADMIN_QUEUE_HOLD },
+	{ "release", "released", STORE_ADMIN_QUEUE_RELEASE },
+	{ NULL, NULL, STORE_ADMIN_QUEUE_RETRY },
 };
 
 /* queue_act - look up the job of argv[1] and apply the action named argv[0] to it, in one
@@ -248,9 +157,9 @@ static int queue_act(struct cli *cli, int argc, char **argv)
 {
 	const struct queue_action *a = queue_actions;
 	struct queue_entry e;
-	const char *error = NULL;
+	struct store_admin_result r;
 	char usage[32];
-	int rc, done;
+	int rc;
 
 	while (a->name != NULL && strcmp(a->name, argv[0]) != 0)
 		a++;
@@ -260,13 +169,8 @@ static int queue_act(struct cli *cli, int argc, char **argv)
 	    (rc = cli_db_begin(cli)) != CLI_EXIT_OK ||
 	    (rc = queue_find(cli, argv[1], &e)) != CLI_EXIT_OK)
 		return rc;
-	if (a->outbound_only && e.kind == QUEUE_IN)
-		return cli_fail(cli, CLI_EXIT_USAGE, "only outbound jobs can be held "
-				"(in:%lld is a local delivery)", (long long)e.id);
-	if ((done = a->apply(cli, &e, &error)) < 0)
-		return cli_db_fail(cli, error);
-	if (done == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "job %s left the queue meanwhile", argv[1]);
+	if (store_admin_queue_act(cli->db, a->action, &e, "merpati queue delete", &r) != 0)
+		return cli_admin_fail(cli, &r);
 	if ((rc = cli_db_commit(cli)) != CLI_EXIT_OK)
 		return rc;
 	printf("%s %s:%lld%s\n", a->done, e.kind == QUEUE_IN ? "in" : "out", (long long)e.id,

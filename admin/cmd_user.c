@@ -7,9 +7,9 @@
 #include "admin/cli_db.h"
 #include "admin/cli_password.h"
 #include "admin/commands.h"
-#include "config/config.h"
 #include "store/account.h"
-#include "store/domain.h"
+#include "store/admin_domain.h"
+#include "store/admin_user.h"
 
 const char cmd_user_help[] =
 	"usage: merpati user add ADDRESS [--password-stdin] [--quota SIZE]\n"
@@ -34,44 +34,30 @@ const char cmd_user_help[] =
 /* user_address - the normalised ADDRESS operand; exit code */
 static int user_address(struct cli *cli, const char *arg, char out[STORE_ADDRESS_SIZE])
 {
-	const char *error = NULL;
+	struct store_admin_result r;
 
-	if (store_address_normalize(arg, out, &error) < 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "'%.64s' is not a valid address: %s", arg, error);
+	if (store_admin_address(arg, NULL, out, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	return CLI_EXIT_OK;
 }
 
 /* user_quota_arg - parse a SIZE operand into bytes; exit code */
 static int user_quota_arg(struct cli *cli, const char *arg, int64_t *bytes_r)
 {
-	size_t bytes;
+	struct store_admin_result r;
 
-	if (config_parse_size(arg, &bytes) < 0 || bytes > (size_t)INT64_MAX)
-		return cli_fail(cli, CLI_EXIT_USAGE,
-				"quota '%.64s' is not a size (e.g. 500M or 1G; 0 for unlimited)", arg);
-	*bytes_r = (int64_t)bytes;
+	if (store_admin_quota(arg, bytes_r, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	return CLI_EXIT_OK;
 }
 
 /* user_check_new - the domain of address exists and the account does not; exit code */
 static int user_check_new(struct cli *cli, const char *address)
 {
-	struct store_domain d;
-	struct store_account a;
-	const char *error = NULL;
-	int found;
+	struct store_admin_result r;
 
-	found = store_domain_find(cli->db, store_address_domain(address), &d, &error);
-	if (found < 0)
-		return cli_db_fail(cli, error);
-	if (found == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "domain %s does not exist",
-				store_address_domain(address));
-	found = store_account_find(cli->db, address, &a, &error);
-	if (found < 0)
-		return cli_db_fail(cli, error);
-	if (found > 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "user %s already exists", address);
+	if (store_admin_user_check_new(cli->db, address, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	return CLI_EXIT_OK;
 }
 
@@ -79,14 +65,20 @@ static int user_check_new(struct cli *cli, const char *address)
 static int user_check_exists(struct cli *cli, const char *address)
 {
 	struct store_account a;
-	const char *error = NULL;
-	int found = store_account_find(cli->db, address, &a, &error);
+	struct store_admin_result r;
 
-	if (found < 0)
-		return cli_db_fail(cli, error);
-	if (found == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "user %s does not exist", address);
+	if (store_admin_user_find(cli->db, address, &a, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	return CLI_EXIT_OK;
+}
+
+/* user_done - exit code of a store_admin_user_* change, committed when it worked */
+static int user_done(struct cli *cli, enum store_admin_code code,
+		     const struct store_admin_result *r)
+{
+	if (code != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, r);
+	return cli_db_commit(cli);
 }
 
 /* user_add - `user add ADDRESS [--password-stdin] [--quota SIZE]` */
@@ -98,7 +90,7 @@ static int user_add(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char address[STORE_ADDRESS_SIZE], hash[AUTH_HASH_SIZE], size[CLI_SIZE_TEXT];
-	const char *error = NULL;
+	struct store_admin_result r;
 	bool from_stdin = false;
 	int64_t quota = 0, id;
 	int c, rc;
@@ -123,8 +115,8 @@ static int user_add(struct cli *cli, int argc, char **argv)
 	    (rc = cli_password_hash(cli, address, from_stdin, hash)) != CLI_EXIT_OK)
 		return rc;
 	/* One transaction of its own: the account and its default mailboxes. */
-	if (store_account_create(cli->db, address, hash, quota, &id, &error) < 0)
-		return cli_db_fail(cli, error);
+	if (store_admin_user_create(cli->db, address, hash, quota, &id, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	printf("added user %s (quota %s)\n", address,
 	       quota == 0 ? "unlimited" : cli_size_text(size, quota));
 	return CLI_EXIT_OK;
@@ -138,9 +130,9 @@ static int user_passwd(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char address[STORE_ADDRESS_SIZE], hash[AUTH_HASH_SIZE];
-	const char *error = NULL;
+	struct store_admin_result r;
 	bool from_stdin = false;
-	int c, rc, changed;
+	int c, rc;
 
 	cli_getopt_reset();
 	while ((c = cli_getopt(cli, argc, argv, opts, NULL)) != -1) {
@@ -155,12 +147,7 @@ static int user_passwd(struct cli *cli, int argc, char **argv)
 	    (rc = cli_password_hash(cli, address, from_stdin, hash)) != CLI_EXIT_OK ||
 	    (rc = cli_db_begin(cli)) != CLI_EXIT_OK)
 		return rc;
-	changed = store_account_set_password(cli->db, address, hash, &error);
-	if (changed < 0)
-		return cli_db_fail(cli, error);
-	if (changed == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "user %s does not exist", address);
-	if ((rc = cli_db_commit(cli)) != CLI_EXIT_OK)
+	if ((rc = user_done(cli, store_admin_user_passwd(cli->db, address, hash, &r), &r)) != 0)
 		return rc;
 	printf("changed the password of %s\n", address);
 	return CLI_EXIT_OK;
@@ -170,21 +157,16 @@ static int user_passwd(struct cli *cli, int argc, char **argv)
 static int user_quota(struct cli *cli, int argc, char **argv)
 {
 	char address[STORE_ADDRESS_SIZE], size[CLI_SIZE_TEXT];
-	const char *error = NULL;
+	struct store_admin_result r;
 	int64_t quota = 0;
-	int rc, changed;
+	int rc;
 
 	if ((rc = cli_args(cli, argc - 1, 2, 2, "user quota ADDRESS SIZE")) != CLI_EXIT_OK ||
 	    (rc = user_address(cli, argv[1], address)) != CLI_EXIT_OK ||
 	    (rc = user_quota_arg(cli, argv[2], &quota)) != CLI_EXIT_OK ||
 	    (rc = cli_db_begin(cli)) != CLI_EXIT_OK)
 		return rc;
-	changed = store_account_set_quota(cli->db, address, quota, &error);
-	if (changed < 0)
-		return cli_db_fail(cli, error);
-	if (changed == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "user %s does not exist", address);
-	if ((rc = cli_db_commit(cli)) != CLI_EXIT_OK)
+	if ((rc = user_done(cli, store_admin_user_quota(cli->db, address, quota, &r), &r)) != 0)
 		return rc;
 	printf("quota of %s is now %s\n", address,
 	       quota == 0 ? "unlimited" : cli_size_text(size, quota));
@@ -195,19 +177,14 @@ static int user_quota(struct cli *cli, int argc, char **argv)
 static int user_remove(struct cli *cli, int argc, char **argv)
 {
 	char address[STORE_ADDRESS_SIZE];
-	const char *error = NULL;
-	int rc, removed;
+	struct store_admin_result r;
+	int rc;
 
 	if ((rc = cli_args(cli, argc - 1, 1, 1, "user remove ADDRESS")) != CLI_EXIT_OK ||
 	    (rc = user_address(cli, argv[1], address)) != CLI_EXIT_OK ||
 	    (rc = cli_db_begin(cli)) != CLI_EXIT_OK)
 		return rc;
-	removed = store_account_remove(cli->db, address, &error);
-	if (removed < 0)
-		return cli_db_fail(cli, error);
-	if (removed == 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "user %s does not exist", address);
-	if ((rc = cli_db_commit(cli)) != CLI_EXIT_OK)
+	if ((rc = user_done(cli, store_admin_user_remove(cli->db, address, &r), &r)) != 0)
 		return rc;
 	printf("removed user %s and its mail\n", address);
 	return CLI_EXIT_OK;
@@ -230,23 +207,18 @@ static int user_list(struct cli *cli, int argc, char **argv)
 {
 	char domain[STORE_DOMAIN_SIZE];
 	struct store_domain d;
+	struct store_admin_result r;
 	const char *error = NULL;
-	int rc, found;
+	int rc;
 
 	if ((rc = cli_args(cli, argc - 1, 0, 1, "user list [DOMAIN]")) != CLI_EXIT_OK)
 		return rc;
-	if (argc > 1 && store_domain_normalize(argv[1], domain, &error) < 0)
-		return cli_fail(cli, CLI_EXIT_USAGE, "'%.64s' is not a domain name: %s",
-				argv[1], error);
+	if (argc > 1 && store_admin_domain_name(argv[1], domain, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	if ((rc = cli_db_open(cli)) != CLI_EXIT_OK)
 		return rc;
-	if (argc > 1) {
-		found = store_domain_find(cli->db, domain, &d, &error);
-		if (found < 0)
-			return cli_db_fail(cli, error);
-		if (found == 0)
-			return cli_fail(cli, CLI_EXIT_USAGE, "domain %s does not exist", domain);
-	}
+	if (argc > 1 && store_admin_domain_find(cli->db, domain, &d, &r) != STORE_ADMIN_OK)
+		return cli_admin_fail(cli, &r);
 	if (store_account_list(cli->db, argc > 1 ? domain : NULL, user_print, NULL, &error) < 0)
 		return cli_db_fail(cli, error);
 	return CLI_EXIT_OK;

@@ -145,6 +145,15 @@ typedef int queue_list_fn(const struct queue_entry *e, void *arg);
 /* queue_list - every job of one queue; returns the count or -1 */
 int queue_list(PGconn *conn, enum queue_kind kind, queue_list_fn *fn, void *arg,
 	       const char **error_r);
+/* queue_list_page - the same, at most limit jobs (< 0: all) after skipping offset */
+int queue_list_page(PGconn *conn, enum queue_kind kind, int64_t limit, int64_t offset,
+		    queue_list_fn *fn, void *arg, const char **error_r);
+/* queue_in_rcpt_fn - one recipient of an inbound job; non-zero stops */
+typedef int queue_in_rcpt_fn(int64_t job_id, const char *address, void *arg);
+/* queue_in_rcpt_list - the recipients of the inbound jobs ids[0..n), by job then position,
+ * those at positions below per_job; the number listed or -1 */
+int queue_in_rcpt_list(PGconn *conn, const int64_t *ids, size_t n, int per_job,
+		       queue_in_rcpt_fn *fn, void *arg, const char **error_r);
 /* queue_show - one job; 1 found, 0 not found, -1 error */
 int queue_show(PGconn *conn, enum queue_kind kind, int64_t id, struct queue_entry *out,
 	       const char **error_r);

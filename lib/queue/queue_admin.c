@@ -3,6 +3,7 @@
 #include "store/db.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Both queues as the same columns, oldest first: id, sender, first recipient, recipient
@@ -48,15 +49,24 @@ static int admin_kind_ok(enum queue_kind kind, const char **error_r)
 int queue_list(PGconn *conn, enum queue_kind kind, queue_list_fn *fn, void *arg,
 	       const char **error_r)
 {
-	char sql[1024];
+	return queue_list_page(conn, kind, -1, 0, fn, arg, error_r);
+}
+
+int queue_list_page(PGconn *conn, enum queue_kind kind, int64_t limit, int64_t offset,
+		    queue_list_fn *fn, void *arg, const char **error_r)
+{
+	char sql[1024], page[2][24];
+	const char *params[2];
 	struct queue_entry e;
 	PGresult *res;
 	int i, n;
 
+	db_page_params(page, limit, offset, params);
 	if (admin_kind_ok(kind, error_r) < 0)
 		return -1;
-	snprintf(sql, sizeof(sql), "%s ORDER BY q.created, q.id", admin_select[kind]);
-	if ((res = db_query(conn, sql, 0, NULL, error_r)) == NULL)
+	snprintf(sql, sizeof(sql), "%s ORDER BY q.created, q.id LIMIT $1::bigint OFFSET $2::bigint",
+		 admin_select[kind]);
+	if ((res = db_query(conn, sql, 2, params, error_r)) == NULL)
 		return -1;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
@@ -66,6 +76,36 @@ int queue_list(PGconn *conn, enum queue_kind kind, queue_list_fn *fn, void *arg,
 	}
 	PQclear(res);
 	return n;
+}
+
+int queue_in_rcpt_list(PGconn *conn, const int64_t *ids, size_t n, int per_job,
+		       queue_in_rcpt_fn *fn, void *arg, const char **error_r)
+{
+	char max[24], *list = malloc(n * 21 + 3);
+	const char *params[2] = { list, db_int64_param(max, per_job) };
+	size_t len = 0;
+	PGresult *res;
+	int i, rows;
+
+	if (list == NULL)
+		abort();
+	/* one array parameter, "{1,2,3}", so the page's jobs take one query */
+	list[len++] = '{';
+	for (size_t k = 0; k < n; k++)
+		len += (size_t)sprintf(list + len, "%s%lld", k > 0 ? "," : "", (long long)ids[k]);
+	list[len++] = '}';
+	list[len] = '\0';
+	res = db_query(conn, "SELECT job_id, address FROM queue_in_rcpt WHERE job_id = ANY($1::bigint[])"
+		       " AND position < $2 ORDER BY job_id, position", 2, params, error_r);
+	free(list);
+	if (res == NULL)
+		return -1;
+	rows = PQntuples(res);
+	for (i = 0; i < rows; i++)
+		if (fn(db_get_int64(res, i, 0), db_get_str(res, i, 1), arg) != 0)
+			break;
+	PQclear(res);
+	return rows;
 }
 
 int queue_show(PGconn *conn, enum queue_kind kind, int64_t id, struct queue_entry *out,

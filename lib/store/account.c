@@ -152,6 +152,14 @@ int store_account_set_quota(PGconn *conn, const char *address, int64_t quota_byt
 			      db_int64_param(buf, quota_bytes), error_r);
 }
 
+int store_account_set_enabled(PGconn *conn, const char *address, bool enabled,
+			      const char **error_r)
+{
+	return account_update(conn, "UPDATE accounts SET enabled = $2 "
+				    "WHERE lower(address) = $1", address,
+			      enabled ? "true" : "false", error_r);
+}
+
 int store_account_remove(PGconn *conn, const char *address, const char **error_r)
 {
 	return account_update(conn, "DELETE FROM accounts WHERE lower(address) = $1", address,
@@ -161,8 +169,14 @@ int store_account_remove(PGconn *conn, const char *address, const char **error_r
 int store_account_list(PGconn *conn, const char *domain, store_account_list_fn *fn, void *arg,
 		       const char **error_r)
 {
-	char norm[STORE_DOMAIN_SIZE];
-	const char *params[1] = { NULL }, *why;
+	return store_account_list_page(conn, domain, -1, 0, fn, arg, error_r);
+}
+
+int store_account_list_page(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
+			    store_account_list_fn *fn, void *arg, const char **error_r)
+{
+	char norm[STORE_DOMAIN_SIZE], page[2][24];
+	const char *params[3] = { NULL, NULL, NULL }, *why;
 	struct store_account a;
 	PGresult *res;
 	int i, n;
@@ -172,10 +186,12 @@ int store_account_list(PGconn *conn, const char *domain, store_account_list_fn *
 			return db_fail("22023", error_r, "malformed domain name: %s", why);
 		params[0] = norm;
 	}
+	db_page_params(page, limit, offset, params + 1);
 	res = db_query(conn, "SELECT a.id, a.domain_id, a.address, a.quota_bytes, a.used_bytes, "
 			     "a.enabled, a.forward_keep_copy FROM accounts a JOIN domains d "
 			     "ON d.id = a.domain_id WHERE ($1::text IS NULL OR lower(d.name) = $1) "
-			     "ORDER BY a.address", 1, params, error_r);
+			     "ORDER BY a.address LIMIT $2::bigint OFFSET $3::bigint", 3, params,
+		       error_r);
 	if (res == NULL)
 		return -1;
 	n = PQntuples(res);

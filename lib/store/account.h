@@ -36,6 +36,10 @@ int store_account_set_password(PGconn *conn, const char *address, const char *pa
 /* store_account_set_quota - 1 changed, 0 no such account, -1 error */
 int store_account_set_quota(PGconn *conn, const char *address, int64_t quota_bytes,
 			    const char **error_r);
+/* store_account_set_enabled - a disabled account cannot log in nor keep a webmail session;
+ * 1 changed, 0 no such account, -1 error */
+int store_account_set_enabled(PGconn *conn, const char *address, bool enabled,
+			      const char **error_r);
 /* store_account_remove - delete an account and its mailboxes; 1 removed, 0 not found, -1 */
 int store_account_remove(PGconn *conn, const char *address, const char **error_r);
 
@@ -44,6 +48,9 @@ typedef int store_account_list_fn(const struct store_account *a, void *arg);
 /* store_account_list - accounts of one domain (NULL: all); returns the count or -1 */
 int store_account_list(PGconn *conn, const char *domain, store_account_list_fn *fn, void *arg,
 		       const char **error_r);
+/* store_account_list_page - the same, at most limit accounts (< 0: all) after skipping offset */
+int store_account_list_page(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
+			    store_account_list_fn *fn, void *arg, const char **error_r);
 
 /* store_account_login - check a password. 1: accepted, *out filled; 0: unknown address,
  * wrong password or disabled account (indistinguishable on purpose, and an unknown address

@@ -71,11 +71,33 @@ int store_alias_remove(PGconn *conn, const char *source, const char *target,
 			    2, params, error_r);
 }
 
+/* alias_list_adapter - a store_alias_page_fn calling a store_alias_list_fn */
+struct alias_list_adapter {
+	store_alias_list_fn *fn;
+	void *arg;
+};
+
+static int alias_list_adapt(const struct store_alias *a, void *arg)
+{
+	struct alias_list_adapter *ad = arg;
+
+	return ad->fn(a->source, a->target, ad->arg);
+}
+
 int store_alias_list(PGconn *conn, const char *domain, store_alias_list_fn *fn, void *arg,
 		     const char **error_r)
 {
-	char norm[STORE_DOMAIN_SIZE];
-	const char *params[1] = { NULL }, *why;
+	struct alias_list_adapter ad = { fn, arg };
+
+	return store_alias_list_page(conn, domain, -1, 0, alias_list_adapt, &ad, error_r);
+}
+
+int store_alias_list_page(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
+			  store_alias_page_fn *fn, void *arg, const char **error_r)
+{
+	char norm[STORE_DOMAIN_SIZE], page[2][24];
+	const char *params[3] = { NULL, NULL, NULL }, *why;
+	struct store_alias a;
 	PGresult *res;
 	int i, n;
 
@@ -84,15 +106,21 @@ int store_alias_list(PGconn *conn, const char *domain, store_alias_list_fn *fn, 
 			return db_fail("22023", error_r, "malformed domain name: %s", why);
 		params[0] = norm;
 	}
-	res = db_query(conn, "SELECT a.source, a.target FROM aliases a JOIN domains d "
+	db_page_params(page, limit, offset, params + 1);
+	res = db_query(conn, "SELECT a.id, a.source, a.target FROM aliases a JOIN domains d "
 			     "ON d.id = a.domain_id WHERE ($1::text IS NULL OR lower(d.name) = $1) "
-			     "ORDER BY a.source, a.target", 1, params, error_r);
+			     "ORDER BY a.source, a.target LIMIT $2::bigint OFFSET $3::bigint",
+		       3, params, error_r);
 	if (res == NULL)
 		return -1;
 	n = PQntuples(res);
-	for (i = 0; i < n; i++)
-		if (fn(db_get_str(res, i, 0), db_get_str(res, i, 1), arg) != 0)
+	for (i = 0; i < n; i++) {
+		a.id = db_get_int64(res, i, 0);
+		(void)db_copy_str(res, i, 1, a.source, sizeof(a.source));
+		(void)db_copy_str(res, i, 2, a.target, sizeof(a.target));
+		if (fn(&a, arg) != 0)
 			break;
+	}
 	PQclear(res);
 	return n;
 }
@@ -135,4 +163,12 @@ int store_alias_members(PGconn *conn, const char *address, struct store_alias_me
 	out->truncated = n > STORE_ALIAS_MEMBERS_MAX;
 	PQclear(res);
 	return 0;
+}
+
+int store_alias_remove_id(PGconn *conn, int64_t id, const char **error_r)
+{
+	char buf[24];
+	const char *params[1] = { db_int64_param(buf, id) };
+
+	return (int)db_exec(conn, "DELETE FROM aliases WHERE id = $1", 1, params, error_r);
 }

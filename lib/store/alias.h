@@ -25,6 +25,20 @@ typedef int store_alias_list_fn(const char *source, const char *target, void *ar
 /* store_alias_list - aliases of one domain (NULL: all); returns the count or -1 */
 int store_alias_list(PGconn *conn, const char *domain, store_alias_list_fn *fn, void *arg,
 		     const char **error_r);
+/* One alias row: source -> target. */
+struct store_alias {
+	int64_t id;
+	char source[STORE_ADDRESS_SIZE];
+	char target[STORE_ADDRESS_SIZE];
+};
+/* store_alias_page_fn - called once per alias row in order; non-zero stops */
+typedef int store_alias_page_fn(const struct store_alias *a, void *arg);
+/* store_alias_list_page - like store_alias_list with ids, at most limit rows (< 0: all)
+ * after skipping offset; returns the number listed or -1 */
+int store_alias_list_page(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
+			  store_alias_page_fn *fn, void *arg, const char **error_r);
+/* store_alias_remove_id - remove one alias row; 1 removed, 0 no such row, -1 error */
+int store_alias_remove_id(PGconn *conn, int64_t id, const char **error_r);
 
 /* What an address is, for SMTP EXPN (RFC 5321 3.5.2). */
 enum store_alias_members_kind {

@@ -285,3 +285,9 @@ const char *db_int64_param(char buf[24], int64_t v)
 	snprintf(buf, 24, "%" PRId64, v);
 	return buf;
 }
+
+void db_page_params(char buf[2][24], int64_t limit, int64_t offset, const char **params)
+{
+	params[0] = limit < 0 ? NULL : db_int64_param(buf[0], limit);
+	params[1] = db_int64_param(buf[1], offset);
+}

@@ -80,5 +80,8 @@ int db_copy_str(const PGresult *res, int row, int col, char *buf, size_t size);
 
 /* db_int64_param - format v into buf for use as a text parameter */
 const char *db_int64_param(char buf[24], int64_t v);
+/* db_page_params - params[0..1] for "LIMIT $n::bigint OFFSET $m::bigint" of a listing;
+ * a limit < 0 is NULL, which LIMIT takes as no limit */
+void db_page_params(char buf[2][24], int64_t limit, int64_t offset, const char **params);
 
 #endif

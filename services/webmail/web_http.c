@@ -79,17 +79,22 @@ static const char *method_name(struct evhttp_request *req)
 	}
 }
 
-/* job_work - on a store worker: the session check, then the route's own work */
+/* job_work - on a store worker: the session (and admin) check, then the route's own work */
 static int job_work(PGconn *conn, void *arg, const char **error_r)
 {
 	struct web_job *job = arg;
 	struct web_call *call = &job->call;
 
-	if (job->route->auth == WEB_AUTH_SESSION) {
+	if (job->route->auth != WEB_AUTH_NONE) {
 		int r = web_session_check(conn, call, error_r);
 
 		if (r <= 0)
 			return r;
+	}
+	/* after 401 and 403 csrf (docs/WEBMAIL-API.md, "Order of checks") */
+	if (job->route->auth == WEB_AUTH_ADMIN && !web_session_is_admin(call->cfg, call->address)) {
+		web_call_error(call, 403, "forbidden", "administrators only");
+		return 0;
 	}
 	return job->route->fn(conn, call, error_r);
 }

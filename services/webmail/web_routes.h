@@ -7,6 +7,7 @@
 enum web_auth {
 	WEB_AUTH_NONE,    /* login */
 	WEB_AUTH_SESSION, /* a valid session; CSRF token too for POST/PUT/PATCH/DELETE */
+	WEB_AUTH_ADMIN,   /* the same, and the address is in MERPATI_WEBMAIL_ADMINS */
 };
 
 struct web_route {
@@ -35,5 +36,13 @@ web_route_fn web_api_send, web_api_drafts, web_api_search, web_api_events,
 web_route_fn web_api_contacts_list, web_api_contacts_autocomplete, web_api_contacts_export,
 	web_api_contacts_create, web_api_contacts_update, web_api_contacts_delete,
 	web_api_contacts_import;
+web_route_fn web_api_admin_domains_list, web_api_admin_domains_create,
+	web_api_admin_domains_delete;
+web_route_fn web_api_admin_users_list, web_api_admin_users_create, web_api_admin_users_update,
+	web_api_admin_users_delete;
+web_route_fn web_api_admin_aliases_list, web_api_admin_aliases_create,
+	web_api_admin_aliases_delete;
+web_route_fn web_api_admin_shares_list, web_api_admin_shares_grant, web_api_admin_shares_revoke;
+web_route_fn web_api_admin_queue_list, web_api_admin_queue_retry, web_api_admin_queue_delete;
 
 #endif

@@ -3,46 +3,68 @@
 import { api, apiQuery } from './api.js';
 import { h, clear, field, toast, formatDate, formatSize } from './dom.js';
 
-// Each section: how to list, its columns, the create form's fields, and the row actions.
+const PAGE = 100; // rows a page asks for (the server's default; it caps at 1000)
+
+// adminQuota - "quota" for the API: empty is unlimited, else bytes or a size such as 500M
+function adminQuota(text) {
+  const t = String(text ?? '').trim();
+  if (!t) return 0;
+  return /^[0-9]+$/.test(t) ? Number(t) : t;
+}
+
+// adminDeleteDomain - like `merpati domain remove`: refused while it has users, unless forced
+async function adminDeleteDomain(r) {
+  try {
+    return await api.del(`/api/admin/domains/${r.id}`);
+  } catch (e) {
+    if (e.code !== 'not_empty') throw e;
+    if (!confirm(`${r.name} still has ${r.users} user(s). Delete them and all their mail too?`)) return null;
+    return api.del(`/api/admin/domains/${r.id}${apiQuery({ force: 1 })}`);
+  }
+}
+
+// Each section: how to list a page, its columns, the create form's fields, and the row actions.
 const SECTIONS = {
   domains: {
-    title: 'Domains', list: () => api.get('/api/admin/domains').then((d) => d.domains),
+    title: 'Domains', list: (page) => api.get(`/api/admin/domains${apiQuery(page)}`).then((d) => d.domains),
     cols: [['Domain', (r) => r.name], ['Users', (r) => r.users]],
     create: [['name', 'Domain name', 'text']], post: (v) => api.post('/api/admin/domains', v),
-    actions: (r) => [['Delete', () => api.del(`/api/admin/domains/${r.id}`)]],
+    actions: (r) => [['Delete', () => adminDeleteDomain(r)]],
   },
   users: {
-    title: 'Users', list: () => api.get('/api/admin/users').then((d) => d.users),
-    cols: [['Address', (r) => r.address], ['Quota', (r) => (r.quota ? formatSize(r.quota) : 'none')],
+    title: 'Users', list: (page) => api.get(`/api/admin/users${apiQuery(page)}`).then((d) => d.users),
+    cols: [['Address', (r) => r.address], ['Quota', (r) => (r.quota ? formatSize(r.quota) : 'unlimited')],
       ['Used', (r) => formatSize(r.used)], ['Enabled', (r) => (r.enabled ? 'yes' : 'no')]],
-    create: [['address', 'Address', 'email'], ['password', 'Password', 'password'], ['quota', 'Quota (bytes, 0 = none)', 'number']],
-    post: (v) => api.post('/api/admin/users', { ...v, quota: Number(v.quota) || 0 }),
+    create: [['address', 'Address', 'email'], ['password', 'Password', 'password'], ['quota', 'Quota (e.g. 500M or 1G; empty = unlimited)', 'text']],
+    post: (v) => api.post('/api/admin/users', { ...v, quota: adminQuota(v.quota) }),
     actions: (r) => [
       ['Reset password', () => { const p = prompt(`New password for ${r.address}:`); return p ? api.patch(`/api/admin/users/${r.id}`, { password: p }) : null; }],
-      ['Set quota', () => { const q = prompt(`Quota in bytes for ${r.address} (0 = none):`, String(r.quota)); return q === null ? null : api.patch(`/api/admin/users/${r.id}`, { quota: Number(q) || 0 }); }],
+      ['Set quota', () => { const q = prompt(`Quota for ${r.address} (e.g. 500M or 1G; empty = unlimited):`, r.quota ? String(r.quota) : ''); return q === null ? null : api.patch(`/api/admin/users/${r.id}`, { quota: adminQuota(q) }); }],
       [r.enabled ? 'Disable' : 'Enable', () => api.patch(`/api/admin/users/${r.id}`, { enabled: !r.enabled })],
       ['Delete', () => api.del(`/api/admin/users/${r.id}`)]],
   },
   aliases: {
-    title: 'Aliases', list: () => api.get('/api/admin/aliases').then((d) => d.aliases),
+    title: 'Aliases', list: (page) => api.get(`/api/admin/aliases${apiQuery(page)}`).then((d) => d.aliases),
     cols: [['Address', (r) => r.source], ['Delivers to', (r) => r.target]],
-    create: [['source', 'Alias address', 'text'], ['target', 'Delivers to', 'text']],
+    create: [['source', 'Alias address (or @domain for a catch-all)', 'text'], ['target', 'Delivers to', 'text']],
     post: (v) => api.post('/api/admin/aliases', v),
     actions: (r) => [['Delete', () => api.del(`/api/admin/aliases/${r.id}`)]],
   },
   shares: {
-    title: 'Shared mailboxes', list: () => api.get('/api/admin/shares').then((d) => d.shares),
+    title: 'Shared mailboxes', list: (page) => api.get(`/api/admin/shares${apiQuery(page)}`).then((d) => d.shares),
     cols: [['Owner', (r) => r.owner], ['Mailbox', (r) => r.name], ['Shared with', (r) => r.grantee], ['Rights', (r) => r.rights]],
-    create: [['owner', 'Owner address', 'email'], ['mailbox', 'Mailbox', 'text'], ['grantee', 'Share with', 'email'], ['rights', 'Rights (e.g. lrswi)', 'text']],
+    create: [['owner', 'Owner address', 'email'], ['mailbox', 'Mailbox', 'text'], ['grantee', 'Share with', 'email'], ['rights', 'Rights (e.g. lrs to read, lrswipte to manage)', 'text']],
     post: (v) => api.post('/api/admin/shares', v),
     actions: (r) => [['Remove', () => api.del('/api/admin/shares', { owner: r.owner, mailbox: r.name, grantee: r.grantee })]],
   },
   queue: {
     title: 'Queue',
-    list: async () => [...(await api.get(`/api/admin/queue${apiQuery({ which: 'in' })}`)).jobs,
-      ...(await api.get(`/api/admin/queue${apiQuery({ which: 'out' })}`)).jobs],
-    cols: [['Queue', (r) => r.which], ['Sender', (r) => r.sender || '<>'], ['Recipients', (r) => (r.recipients || []).join(', ')],
-      ['Attempts', (r) => r.attempts], ['Next attempt', (r) => formatDate(r.next_attempt, true)], ['Last error', (r) => r.last_error]],
+    // one page of each queue, inbound first
+    list: async (page) => [...(await api.get(`/api/admin/queue${apiQuery({ which: 'in', ...page })}`)).jobs,
+      ...(await api.get(`/api/admin/queue${apiQuery({ which: 'out', ...page })}`)).jobs],
+    cols: [['Queue', (r) => `${r.which}:${r.id}`], ['Sender', (r) => r.sender || '<>'],
+      ['Recipients', (r) => (r.recipients || []).join(', ') + (r.recipient_count > 1 ? ` (+${r.recipient_count - 1} more)` : '')],
+      ['Attempts', (r) => r.attempts], ['Next attempt', (r) => (r.held ? 'held' : formatDate(r.next_attempt, true))], ['Last error', (r) => r.last_error]],
     create: null,
     actions: (r) => [['Retry now', () => api.post(`/api/admin/queue/${r.which}/${r.id}/retry`, {})],
       ['Delete', () => api.del(`/api/admin/queue/${r.which}/${r.id}`)]],
@@ -87,6 +109,14 @@ function adminRow(sec, r, reload) {
     }, label))));
 }
 
+// adminPager - "Previous" / "Next" buttons over pages of PAGE rows
+function adminPager(state, reload) {
+  const prev = h('button', { type: 'button', onclick: () => { state.offset = Math.max(0, state.offset - PAGE); reload(); } }, 'Previous page');
+  const next = h('button', { type: 'button', onclick: () => { state.offset += PAGE; reload(); } }, 'Next page');
+  const nav = h('nav', { class: 'list-actions', 'aria-label': 'Pages' }, prev, next);
+  return { nav, update: (rows) => { prev.disabled = state.offset === 0; next.disabled = rows < PAGE; } };
+}
+
 // adminShow - #/admin/<section>
 export async function adminShow(main, session, name) {
   if (!session.account.admin) {
@@ -95,7 +125,14 @@ export async function adminShow(main, session, name) {
   }
   const sec = SECTIONS[name] || SECTIONS.domains;
   const body = h('tbody', {});
-  const reload = async () => clear(body, ((await sec.list().catch((e) => { toast(e.message, 'error'); return []; })) || []).map((r) => adminRow(sec, r, reload)));
+  const state = { offset: 0 };
+  let pager = null;
+  const reload = async () => {
+    const rows = (await sec.list({ limit: PAGE, offset: state.offset }).catch((e) => { toast(e.message, 'error'); return []; })) || [];
+    clear(body, rows.map((r) => adminRow(sec, r, reload)));
+    pager.update(name === 'queue' ? Math.max(...['in', 'out'].map((w) => rows.filter((r) => r.which === w).length)) : rows.length);
+  };
+  pager = adminPager(state, reload);
   clear(main, h('div', { class: 'page' },
     h('h2', {}, `Administration: ${sec.title}`),
     h('nav', { class: 'tabs', 'aria-label': 'Administration sections' }, Object.entries(SECTIONS).map(([key, s]) =>
@@ -103,6 +140,7 @@ export async function adminShow(main, session, name) {
     sec.create ? adminCreateForm(sec, reload) : null,
     h('table', { class: 'grid' }, h('caption', { class: 'visually-hidden' }, sec.title),
       h('thead', {}, h('tr', {}, sec.cols.map(([t]) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, 'Actions'))),
-      body)));
+      body),
+    pager.nav));
   await reload();
 }
