@@ -176,6 +176,9 @@ struct rule_out {
 
 /* out_add - append formatted text, truncating at the end of the buffer */
 static void out_add(struct rule_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void out_add(struct rule_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
