@@ -12,6 +12,9 @@
 
 /* reply_vprintf - format into a stack buffer, or the heap when it does not fit */
 static void reply_vprintf(struct imap_session *s, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void reply_vprintf(struct imap_session *s, const char *fmt, va_list ap)
 {
 	char buf[REPLY_LINE_MAX];
 	va_list ap2;
