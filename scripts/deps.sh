@@ -69,4 +69,11 @@ if ! install_missing; then
 	as_root apt-get update -q
 	install_missing
 fi
+# Dovecot is only a benchmark peer started privately on loopback; a system-wide Dovecot that
+# the package may have started would hold 110/143/993/995, which Merpati wants.
+if printf '%s\n' "${missing[@]}" | grep -q '^dovecot-' && command -v systemctl >/dev/null &&
+	systemctl is-active --quiet dovecot 2>/dev/null; then
+	echo "deps: stopping and disabling the system Dovecot service (only a benchmark peer)"
+	as_root systemctl disable --now dovecot
+fi
 echo "deps: installed ${missing[*]}"
