@@ -127,8 +127,11 @@ export async function adminShow(main, session, name) {
   const body = h('tbody', {});
   const state = { offset: 0 };
   let pager = null;
+  let latest = 0; // the newest listing asked for: an older answer arriving late is dropped
   const reload = async () => {
+    const mine = ++latest;
     const rows = (await sec.list({ limit: PAGE, offset: state.offset }).catch((e) => { toast(e.message, 'error'); return []; })) || [];
+    if (mine !== latest) return;
     clear(body, rows.map((r) => adminRow(sec, r, reload)));
     pager.update(name === 'queue' ? Math.max(...['in', 'out'].map((w) => rows.filter((r) => r.which === w).length)) : rows.length);
   };

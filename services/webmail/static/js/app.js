@@ -9,7 +9,7 @@ import { settingsShow } from './settings.js';
 import { adminShow } from './admin.js';
 import { eventsStart, eventsStop } from './events.js';
 
-import { session } from './session.js';
+import { session, sessionRouteStart } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -91,6 +91,7 @@ export function appRoute() {
   const params = new URLSearchParams(query || '');
   const main = $('main');
   const section = parts[0] || 'mail';
+  sessionRouteStart();
   appMarkNav(section === 'search' || section === 'compose' ? 'mail' : section);
   document.body.classList.remove('folders-open');
   switch (section) {

@@ -1,7 +1,7 @@
 // compose.js - writing mail: new, reply, reply-all, forward (quoted), To/Cc/Bcc with address
 // book autocomplete, attachments uploaded from the browser, drafts, the identity's signature.
 import { api, apiQuery } from './api.js';
-import { session } from './session.js';
+import { session, sessionRouteIsCurrent } from './session.js';
 import { h, clear, field, toast, addressList, formatAddress, formatAddresses, formatDate } from './dom.js';
 
 let pending = null;      // what composeStartFrom prepared for the next compose page
@@ -169,10 +169,12 @@ async function composeSaveDraft(f, state, identities) {
 
 // composeShow - the compose page (#/compose?to=...)
 export async function composeShow(main, params) {
+  const route = session.route;
   const state = { uploads: [], ...(pending || {}) };
   pending = null;
   if (params.get('to')) state.to = [params.get('to')];
   const identities = (await api.get('/api/identities').catch(() => ({ identities: [] }))).identities || [];
+  if (!sessionRouteIsCurrent(route)) return;
   if (!identities.length) identities.push({ id: 0, name: '', email: session.account.address, signature: '' });
   const fromSel = h('select', { id: 'compose-from', name: 'from' },
     identities.map((i, n) => h('option', { value: String(n) }, i.name ? `${i.name} <${i.email}>` : i.email)));

@@ -6,6 +6,7 @@ import { foldersLoad, foldersRender, foldersLabel, foldersManage } from './folde
 import { maillistLoad, maillistRender, maillistRenderResults } from './maillist.js';
 import { readerLoad, readerRender } from './reader.js';
 import { composeStartFrom } from './compose.js';
+import { sessionRouteIsCurrent } from './session.js';
 
 const view = { folderId: null, uid: null, offset: 0, sort: 'date', order: 'desc', threads: false, selected: new Set(), folders: [] };
 let panes = null;
@@ -138,8 +139,10 @@ export async function mailRefresh() {
 
 // mailShow - the mail page for #/mail[/folder[/uid]]
 export async function mailShow(main, session, folderId, uid) {
+  const route = session.route;
   mailLayout(main);
   if (!view.folders.length || folderId === null) view.folders = await foldersLoad();
+  if (!sessionRouteIsCurrent(route)) return;
   if (folderId === null) {
     const inbox = view.folders.find((f) => !f.shared && f.name === 'INBOX') || view.folders[0];
     if (inbox) location.replace(`#/mail/${inbox.id}`);
@@ -158,15 +161,18 @@ export async function mailShow(main, session, folderId, uid) {
 
 // mailSearch - #/search?q=...: a server-side search over every own folder
 export async function mailSearch(main, session, params) {
+  const route = session.route;
   const p = mailLayout(main);
   view.folderId = null;
   view.folders = await foldersLoad();
+  if (!sessionRouteIsCurrent(route)) return;
   foldersRender(p.folders, view.folders, null, mailRefresh);
   clear(p.reader, h('p', { class: 'empty' }, 'Select a message to read it.'));
   const q = params.get('q') || '';
   document.getElementById('search-input').value = q;
   try {
     const data = await api.get(`/api/search${apiQuery({ q, limit: 100 })}`);
+    if (!sessionRouteIsCurrent(route)) return;
     maillistRenderResults(p.list, data.results || [], q, view);
   } catch (e) {
     clear(p.list, h('p', { class: 'error' }, `The search failed: ${e.message}`));
