@@ -4,6 +4,7 @@ driven by python3-selenium) against merpati-webmail with mail delivered by smtp-
 Each scenario saves screenshots (test_webmail_browser_support prints the folder).
 """
 import os
+import re
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -277,14 +278,16 @@ def test_phone_size_and_keyboard(web, browser):
     # The keyboard alone reaches the message: Tab through the links and press Enter.
     browser.d.set_window_size(1280, 860)
     browser.go("/mail")
+    browser.wait(lambda d: re.fullmatch(r"#/mail/[0-9]+", browser.js("return location.hash;")),
+                 "#/mail to lead to the inbox")
     browser.wait_text("#message-list", "Small screen")
     for _ in range(60):
-        # to whatever holds the focus, as a keyboard does (the body itself at first, which
-        # an element-targeted send_keys may call "not interactable")
+        # Keys go to whatever holds the focus, as a keyboard's do (the body itself at first,
+        # which an element-targeted send_keys may call "not interactable"); the focused
+        # element is asked for afresh each time, as the list may have been redrawn.
         ActionChains(browser.d).send_keys(Keys.TAB).perform()
-        active = browser.d.switch_to.active_element
-        if "msg-link" in (active.get_attribute("class") or ""):
-            active.send_keys(Keys.ENTER)
+        if browser.js("return !!document.activeElement && document.activeElement.classList.contains('msg-link');"):
+            ActionChains(browser.d).send_keys(Keys.ENTER).perform()
             break
     browser.wait_text("#message-subject", "Small screen")
 

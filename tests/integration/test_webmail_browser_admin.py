@@ -34,6 +34,10 @@ def test_admin_adds_a_user_and_sees_it_listed(web, browser):
     browser.type("#admin-password", PASSWORD)
     browser.type("#admin-quota", "1M")
     browser.click("form.admin-create button[type=submit]")
+    answer = browser.wait(lambda d: browser.js(
+        """return [...document.querySelectorAll('#status .toast')].map((t) => t.textContent)
+            .find((t) => t === 'Added' || t.startsWith('Not added')) || null;"""), "the answer to Add")
+    assert answer == "Added", answer
     browser.wait_text("table.grid tbody", address)
     cells = browser.wait(lambda d: row_cells(browser, address), f"the row of {address}")
     assert cells[:4] == [address, "1.0 MB", "0 B", "yes"], cells
