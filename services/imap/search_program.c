@@ -443,7 +443,8 @@ int search_program_parse(const struct imap_arg *args, size_t nargs,
 		if (parse_charset(&p, code_r) < 0)
 			goto bad;
 	}
-	if ((out->root = parse_and(&p, args + p.pos, p.n - p.pos)) == NULL)
+	/* "SEARCH" alone has no arguments at all: args may be NULL, and NULL + 0 is undefined */
+	if ((out->root = parse_and(&p, p.pos < p.n ? &args[p.pos] : NULL, p.n - p.pos)) == NULL)
 		goto bad;
 	return 0;
 bad:
