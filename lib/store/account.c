@@ -169,14 +169,15 @@ int store_account_remove(PGconn *conn, const char *address, const char **error_r
 int store_account_list(PGconn *conn, const char *domain, store_account_list_fn *fn, void *arg,
 		       const char **error_r)
 {
-	return store_account_list_page(conn, domain, -1, 0, fn, arg, error_r);
+	return store_account_list_page(conn, domain, NULL, -1, 0, fn, arg, error_r);
 }
 
-int store_account_list_page(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
-			    store_account_list_fn *fn, void *arg, const char **error_r)
+int store_account_list_page(PGconn *conn, const char *domain, const char *match, int64_t limit,
+			    int64_t offset, store_account_list_fn *fn, void *arg,
+			    const char **error_r)
 {
 	char norm[STORE_DOMAIN_SIZE], page[2][24];
-	const char *params[3] = { NULL, NULL, NULL }, *why;
+	const char *params[4] = { NULL, NULL, NULL, match }, *why;
 	struct store_account a;
 	PGresult *res;
 	int i, n;
@@ -190,7 +191,8 @@ int store_account_list_page(PGconn *conn, const char *domain, int64_t limit, int
 	res = db_query(conn, "SELECT a.id, a.domain_id, a.address, a.quota_bytes, a.used_bytes, "
 			     "a.enabled, a.forward_keep_copy FROM accounts a JOIN domains d "
 			     "ON d.id = a.domain_id WHERE ($1::text IS NULL OR lower(d.name) = $1) "
-			     "ORDER BY a.address LIMIT $2::bigint OFFSET $3::bigint", 3, params,
+			     "AND ($4::text IS NULL OR strpos(lower(a.address), lower($4)) > 0) "
+			     "ORDER BY a.address LIMIT $2::bigint OFFSET $3::bigint", 4, params,
 		       error_r);
 	if (res == NULL)
 		return -1;

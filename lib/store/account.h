@@ -48,9 +48,11 @@ typedef int store_account_list_fn(const struct store_account *a, void *arg);
 /* store_account_list - accounts of one domain (NULL: all); returns the count or -1 */
 int store_account_list(PGconn *conn, const char *domain, store_account_list_fn *fn, void *arg,
 		       const char **error_r);
-/* store_account_list_page - the same, at most limit accounts (< 0: all) after skipping offset */
-int store_account_list_page(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
-			    store_account_list_fn *fn, void *arg, const char **error_r);
+/* store_account_list_page - the same, only addresses containing match (case-insensitive;
+ * NULL: every one), at most limit accounts (< 0: all) after skipping offset */
+int store_account_list_page(PGconn *conn, const char *domain, const char *match, int64_t limit,
+			    int64_t offset, store_account_list_fn *fn, void *arg,
+			    const char **error_r);
 
 /* store_account_login - check a password. 1: accepted, *out filled; 0: unknown address,
  * wrong password or disabled account (indistinguishable on purpose, and an unknown address

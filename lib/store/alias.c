@@ -89,14 +89,14 @@ int store_alias_list(PGconn *conn, const char *domain, store_alias_list_fn *fn, 
 {
 	struct alias_list_adapter ad = { fn, arg };
 
-	return store_alias_list_page(conn, domain, -1, 0, alias_list_adapt, &ad, error_r);
+	return store_alias_list_page(conn, domain, NULL, -1, 0, alias_list_adapt, &ad, error_r);
 }
 
-int store_alias_list_page(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
-			  store_alias_page_fn *fn, void *arg, const char **error_r)
+int store_alias_list_page(PGconn *conn, const char *domain, const char *match, int64_t limit,
+			  int64_t offset, store_alias_page_fn *fn, void *arg, const char **error_r)
 {
 	char norm[STORE_DOMAIN_SIZE], page[2][24];
-	const char *params[3] = { NULL, NULL, NULL }, *why;
+	const char *params[4] = { NULL, NULL, NULL, match }, *why;
 	struct store_alias a;
 	PGresult *res;
 	int i, n;
@@ -109,8 +109,10 @@ int store_alias_list_page(PGconn *conn, const char *domain, int64_t limit, int64
 	db_page_params(page, limit, offset, params + 1);
 	res = db_query(conn, "SELECT a.id, a.source, a.target FROM aliases a JOIN domains d "
 			     "ON d.id = a.domain_id WHERE ($1::text IS NULL OR lower(d.name) = $1) "
+			     "AND ($4::text IS NULL OR strpos(lower(a.source), lower($4)) > 0 "
+			     "OR strpos(lower(a.target), lower($4)) > 0) "
 			     "ORDER BY a.source, a.target LIMIT $2::bigint OFFSET $3::bigint",
-		       3, params, error_r);
+		       4, params, error_r);
 	if (res == NULL)
 		return -1;
 	n = PQntuples(res);

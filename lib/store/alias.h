@@ -33,10 +33,11 @@ struct store_alias {
 };
 /* store_alias_page_fn - called once per alias row in order; non-zero stops */
 typedef int store_alias_page_fn(const struct store_alias *a, void *arg);
-/* store_alias_list_page - like store_alias_list with ids, at most limit rows (< 0: all)
- * after skipping offset; returns the number listed or -1 */
-int store_alias_list_page(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
-			  store_alias_page_fn *fn, void *arg, const char **error_r);
+/* store_alias_list_page - like store_alias_list with ids, only rows whose alias or target
+ * contains match (case-insensitive; NULL: every row), at most limit rows (< 0: all) after
+ * skipping offset; returns the number listed or -1 */
+int store_alias_list_page(PGconn *conn, const char *domain, const char *match, int64_t limit,
+			  int64_t offset, store_alias_page_fn *fn, void *arg, const char **error_r);
 /* store_alias_remove_id - remove one alias row; 1 removed, 0 no such row, -1 error */
 int store_alias_remove_id(PGconn *conn, int64_t id, const char **error_r);
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "store/admin_domain.h"
 #include "store/db.h"
 
@@ -37,24 +39,40 @@ bool web_api_admin_page(struct web_call *call, int64_t *limit_r, int64_t *offset
 	return true;
 }
 
+/* list_match - the optional ?q= filter into buf: false after a 400; *match_r NULL when absent
+ * or empty (PostgreSQL refuses text that is not UTF-8, so that is checked here) */
+static bool list_match(struct web_call *call, char *buf, size_t size, const char **match_r)
+{
+	*match_r = NULL;
+	if (!web_call_query(call, "q", buf, size) || buf[0] == '\0')
+		return true;
+	if (strlen(buf) > WEB_ADMIN_MATCH_MAX || !g_utf8_validate(buf, -1, NULL)) {
+		web_call_error(call, 400, "bad_request", "q must be UTF-8 text of at most 254 bytes");
+		return false;
+	}
+	*match_r = buf;
+	return true;
+}
+
 int web_api_admin_list_by_domain(PGconn *conn, struct web_call *call, const char *key,
 			     web_api_admin_lister *list, const char **error_r)
 {
-	char in[WEB_ADMIN_PARAM_SIZE], domain[STORE_DOMAIN_SIZE];
+	char in[WEB_ADMIN_PARAM_SIZE], domain[STORE_DOMAIN_SIZE], q[WEB_ADMIN_PARAM_SIZE];
 	bool one = web_call_query(call, "domain", in, sizeof(in)) && in[0] != '\0';
 	struct store_admin_result r;
 	struct store_domain d;
+	const char *match;
 	int64_t limit, offset;
 	json_t *arr;
 
-	if (!web_api_admin_page(call, &limit, &offset))
+	if (!web_api_admin_page(call, &limit, &offset) || !list_match(call, q, sizeof(q), &match))
 		return 0;
 	if (one && (store_admin_domain_name(in, domain, &r) != STORE_ADMIN_OK ||
 		    store_admin_domain_find(conn, domain, &d, &r) != STORE_ADMIN_OK))
 		return web_api_admin_fail(call, &r, error_r);
 	arr = json_array();
-	return web_api_admin_list_answer(call, key, arr, list(conn, one ? domain : NULL, limit, offset,
-							  arr, error_r));
+	return web_api_admin_list_answer(call, key, arr, list(conn, one ? domain : NULL, match,
+							  limit, offset, arr, error_r));
 }
 
 int web_api_admin_list_answer(struct web_call *call, const char *key, json_t *arr, int n)

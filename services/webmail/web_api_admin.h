@@ -16,12 +16,15 @@
 
 /* web_api_admin_page - ?limit= and ?offset= of a listing, bounded; false after a 400 */
 bool web_api_admin_page(struct web_call *call, int64_t *limit_r, int64_t *offset_r);
-/* web_api_admin_lister - one page of a listing of domain (NULL: every domain) appended to arr;
- * the number listed or -1 with *error_r */
-typedef int web_api_admin_lister(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
-			     json_t *arr, const char **error_r);
-/* web_api_admin_list_by_domain - a GET with ?limit=, ?offset= and an optional ?domain= (400 when
- * malformed, 404 when not ours) answered {"key": [...]}; what the route returns */
+#define WEB_ADMIN_MATCH_MAX 254       /* bytes of a ?q= filter: an address's length */
+
+/* web_api_admin_lister - one page of a listing of domain (NULL: every domain), only the rows
+ * containing match (NULL: every row), appended to arr; the number listed or -1 with *error_r */
+typedef int web_api_admin_lister(PGconn *conn, const char *domain, const char *match,
+			     int64_t limit, int64_t offset, json_t *arr, const char **error_r);
+/* web_api_admin_list_by_domain - a GET with ?limit=, ?offset=, an optional ?domain= (400 when
+ * malformed, 404 when not ours) and an optional ?q= (text the address contains; 400 when not
+ * UTF-8 or longer than WEB_ADMIN_MATCH_MAX) answered {"key": [...]}; what the route returns */
 int web_api_admin_list_by_domain(PGconn *conn, struct web_call *call, const char *key,
 			     web_api_admin_lister *list, const char **error_r);
 /* web_api_admin_list_answer - answer {"key": arr} after a listing that returned n (< 0: it

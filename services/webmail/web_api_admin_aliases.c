@@ -19,10 +19,11 @@ static int append_alias(const struct store_alias *a, void *arg)
 }
 
 /* list_aliases - web_api_admin_lister over store_alias_list_page */
-static int list_aliases(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
-		   json_t *arr, const char **error_r)
+static int list_aliases(PGconn *conn, const char *domain, const char *match, int64_t limit,
+			int64_t offset, json_t *arr, const char **error_r)
 {
-	return store_alias_list_page(conn, domain, limit, offset, append_alias, arr, error_r);
+	return store_alias_list_page(conn, domain, match, limit, offset, append_alias, arr,
+				     error_r);
 }
 
 int web_api_admin_aliases_list(PGconn *conn, struct web_call *call, const char **error_r)

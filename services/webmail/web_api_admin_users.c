@@ -23,10 +23,11 @@ static int append_user(const struct store_account *a, void *arg)
 }
 
 /* list_users - web_api_admin_lister over store_account_list_page */
-static int list_users(PGconn *conn, const char *domain, int64_t limit, int64_t offset,
-		   json_t *arr, const char **error_r)
+static int list_users(PGconn *conn, const char *domain, const char *match, int64_t limit,
+		      int64_t offset, json_t *arr, const char **error_r)
 {
-	return store_account_list_page(conn, domain, limit, offset, append_user, arr, error_r);
+	return store_account_list_page(conn, domain, match, limit, offset, append_user, arr,
+				       error_r);
 }
 
 int web_api_admin_users_list(PGconn *conn, struct web_call *call, const char **error_r)

@@ -216,6 +216,15 @@ def test_users_add_change_delete(stack, admin):
     refused(admin, "GET", f"/api/admin/users?domain={unique_domain()}", None, 404, "not_found")
     refused(admin, "GET", "/api/admin/users?domain=bad%20name", says="not a domain name")
     refused(admin, "GET", f"/api/admin/users?domain={'x' * 300}.test", says="not a domain name")
+    # ?q= finds an address among every domain's, whatever the case, and nothing else
+    found = ok(admin, "GET", f"/api/admin/users?q=ZZ@{domain.upper()}")["users"]
+    assert [u["address"] for u in found] == [f"zz@{domain}"]
+    assert ok(admin, "GET", f"/api/admin/users?domain={domain}&q=no-such-text")["users"] == []
+    assert len(ok(admin, "GET", f"/api/admin/users?domain={domain}&q=")["users"]) == 2
+    refused(admin, "GET", f"/api/admin/users?q={'a' * 255}", says="at most 254 bytes")
+    refused(admin, "GET", "/api/admin/users?q=%ff%fe", says="UTF-8")
+    found = ok(admin, "GET", "/api/admin/users?q=%25")["users"]   # a % is text, not a pattern
+    assert found == []
 
     # quota, disable, enable, reset password
     changed = ok(admin, "PATCH", f"/api/admin/users/{user['id']}", {"quota": 5000})["user"]
@@ -274,6 +283,8 @@ def test_aliases_add_deliver_delete(stack, admin):
 
     listed = ok(admin, "GET", f"/api/admin/aliases?domain={domain}")["aliases"]
     assert listed == sorted([alias, catchall], key=lambda a: a["source"])
+    assert ok(admin, "GET", f"/api/admin/aliases?q=TEAM@{domain}")["aliases"] == [alias]
+    assert len(ok(admin, "GET", f"/api/admin/aliases?q={target}")["aliases"]) == 2  # by target
 
     # mail to the alias reaches the target's INBOX through smtp-in and the mda
     host, port = smtp.listen("MERPATI_SMTP_LISTEN")

@@ -32,7 +32,7 @@ const SECTIONS = {
     actions: (r) => [['Delete', () => adminDeleteDomain(r)]],
   },
   users: {
-    title: 'Users', list: (page) => api.get(`/api/admin/users${apiQuery(page)}`).then((d) => d.users),
+    title: 'Users', find: 'Find users (part of an address)', list: (page) => api.get(`/api/admin/users${apiQuery(page)}`).then((d) => d.users),
     cols: [['Address', (r) => r.address], ['Quota', (r) => (r.quota ? formatSize(r.quota) : 'unlimited')],
       ['Used', (r) => formatSize(r.used)], ['Enabled', (r) => (r.enabled ? 'yes' : 'no')]],
     create: [['address', 'Address', 'email'], ['password', 'Password', 'password'], ['quota', 'Quota (e.g. 500M or 1G; empty = unlimited)', 'text']],
@@ -44,7 +44,7 @@ const SECTIONS = {
       ['Delete', () => api.del(`/api/admin/users/${r.id}`)]],
   },
   aliases: {
-    title: 'Aliases', list: (page) => api.get(`/api/admin/aliases${apiQuery(page)}`).then((d) => d.aliases),
+    title: 'Aliases', find: 'Find aliases (part of an alias or a target)', list: (page) => api.get(`/api/admin/aliases${apiQuery(page)}`).then((d) => d.aliases),
     cols: [['Address', (r) => r.source], ['Delivers to', (r) => r.target]],
     create: [['source', 'Alias address (or @domain for a catch-all)', 'text'], ['target', 'Delivers to', 'text']],
     post: (v) => api.post('/api/admin/aliases', v),
@@ -109,6 +109,19 @@ function adminRow(sec, r, reload) {
     }, label))));
 }
 
+// adminFind - the search box of a long listing: the server keeps rows containing the text
+function adminFind(sec, state, reload) {
+  const input = h('input', { type: 'search', id: 'admin-find', maxlength: 254 });
+  const form = h('form', { class: 'admin-find', role: 'search', 'aria-label': sec.find },
+    field(sec.find, input), h('button', { type: 'submit' }, 'Find'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    Object.assign(state, { q: input.value.trim(), offset: 0 });
+    reload();
+  });
+  return form;
+}
+
 // adminPager - "Previous" / "Next" buttons over pages of PAGE rows
 function adminPager(state, reload) {
   const prev = h('button', { type: 'button', onclick: () => { state.offset = Math.max(0, state.offset - PAGE); reload(); } }, 'Previous page');
@@ -125,12 +138,12 @@ export async function adminShow(main, session, name) {
   }
   const sec = SECTIONS[name] || SECTIONS.domains;
   const body = h('tbody', {});
-  const state = { offset: 0 };
+  const state = { offset: 0, q: '' };
   let pager = null;
   let latest = 0; // the newest listing asked for: an older answer arriving late is dropped
   const reload = async () => {
     const mine = ++latest;
-    const rows = (await sec.list({ limit: PAGE, offset: state.offset }).catch((e) => { toast(e.message, 'error'); return []; })) || [];
+    const rows = (await sec.list({ limit: PAGE, offset: state.offset, q: state.q }).catch((e) => { toast(e.message, 'error'); return []; })) || [];
     if (mine !== latest) return;
     clear(body, rows.map((r) => adminRow(sec, r, reload)));
     pager.update(name === 'queue' ? Math.max(...['in', 'out'].map((w) => rows.filter((r) => r.which === w).length)) : rows.length);
@@ -141,6 +154,7 @@ export async function adminShow(main, session, name) {
     h('nav', { class: 'tabs', 'aria-label': 'Administration sections' }, Object.entries(SECTIONS).map(([key, s]) =>
       h('a', { href: `#/admin/${key}`, 'aria-current': s === sec ? 'page' : false }, s.title))),
     sec.create ? adminCreateForm(sec, reload) : null,
+    sec.find ? adminFind(sec, state, reload) : null,
     h('table', { class: 'grid' }, h('caption', { class: 'visually-hidden' }, sec.title),
       h('thead', {}, h('tr', {}, sec.cols.map(([t]) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, 'Actions'))),
       body),
