@@ -140,6 +140,13 @@ int store_account_set_password(PGconn *conn, const char *address, const char *pa
 				    "WHERE lower(address) = $1", address, password_hash, error_r);
 }
 
+int store_account_end_sessions(PGconn *conn, const char *address, const char **error_r)
+{
+	return account_update(conn, "DELETE FROM webmail_sessions s USING accounts a "
+				    "WHERE a.id = s.account_id AND lower(a.address) = $1",
+			      address, NULL, error_r);
+}
+
 int store_account_set_quota(PGconn *conn, const char *address, int64_t quota_bytes,
 			    const char **error_r)
 {

@@ -36,6 +36,9 @@ int store_account_set_password(PGconn *conn, const char *address, const char *pa
 /* store_account_set_quota - 1 changed, 0 no such account, -1 error */
 int store_account_set_quota(PGconn *conn, const char *address, int64_t quota_bytes,
 			    const char **error_r);
+/* store_account_end_sessions - log the account out of every webmail session (after a
+ * password reset by an administrator); the number ended or -1 */
+int store_account_end_sessions(PGconn *conn, const char *address, const char **error_r);
 /* store_account_set_enabled - a disabled account cannot log in nor keep a webmail session;
  * 1 changed, 0 no such account, -1 error */
 int store_account_set_enabled(PGconn *conn, const char *address, bool enabled,

@@ -89,6 +89,9 @@ enum store_admin_code store_admin_user_passwd(PGconn *conn, const char *address,
 	const char *error = NULL;
 	int changed = store_account_set_password(conn, address, hash, &error);
 
+	/* whoever knew the old password is logged out of the webmail too */
+	if (changed > 0 && store_account_end_sessions(conn, address, &error) < 0)
+		changed = -1;
 	return user_changed(changed, address, error, r);
 }
 

@@ -34,7 +34,8 @@ enum store_admin_code store_admin_user_create(PGconn *conn, const char *address,
 					      const char *hash, int64_t quota, int64_t *id_r,
 					      struct store_admin_result *r);
 /* store_admin_user_passwd, _quota, _enabled, _remove - change or remove the account of
- * address (normalised); NOT_FOUND if none */
+ * address (normalised); NOT_FOUND if none. A new password also ends the account's webmail
+ * sessions. */
 enum store_admin_code store_admin_user_passwd(PGconn *conn, const char *address,
 					      const char *hash, struct store_admin_result *r);
 enum store_admin_code store_admin_user_quota(PGconn *conn, const char *address, int64_t quota,

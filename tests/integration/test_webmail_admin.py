@@ -236,7 +236,12 @@ def test_users_add_change_delete(stack, admin):
     r, _ = Client(admin.port).login(address, "first-Password")
     assert r.status == 401
     assert "disabled" in cli_ok(stack, "user", "list", domain)
-    ok(admin, "PATCH", f"/api/admin/users/{user['id']}", {"enabled": True, "password": "second-Password"})
+    ok(admin, "PATCH", f"/api/admin/users/{user['id']}", {"enabled": True})
+    theirs = Client(admin.port)                    # a webmail session of the user's own...
+    assert theirs.login(address, "first-Password")[0].status == 200
+    assert theirs.request("GET", "/api/session")[0].status == 200
+    ok(admin, "PATCH", f"/api/admin/users/{user['id']}", {"password": "second-Password"})
+    assert theirs.request("GET", "/api/session")[0].status == 401   # ...ends with the reset
     assert not imap_login(imap, address, "first-Password")
     assert imap_login(imap, address, "second-Password")
     r, _ = Client(admin.port).login(address, "second-Password")
