@@ -416,9 +416,13 @@ static enum smtp_action proceed_not_available(struct smtp_session *s,
 /* proceed_help - 214 with the command list (RFC 5321 4.1.1.8) */
 static enum smtp_action proceed_help(struct smtp_session *s, const struct smtp_cmd *cmd)
 {
+	bool expn = s->cfg.expn != SMTP_EXPN_OFF && s->authenticated; /* as check_expn */
+
 	smtp_reply(s->out, 214, "2.0.0",
-		   "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH\n"
-		   "See RFC 5321");
+		   expn ? "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY EXPN HELP "
+			  "STARTTLS AUTH\nSee RFC 5321"
+			: "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS "
+			  "AUTH\nSee RFC 5321");
 	return SMTP_ACTION_READ;
 }
 

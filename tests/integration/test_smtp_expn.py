@@ -30,6 +30,7 @@ def test_expn_auth_needs_authentication(stack):
     add_team(stack)
     with smtplib.SMTP("127.0.0.1", port(smtp, "submission")) as c:
         c.ehlo()
+        assert b" EXPN " not in c.help()
         assert c.expn(TEAM) == (502, b"5.5.1 Command not implemented")
     # the MX port has no AUTH, so nobody there is authenticated
     with smtplib.SMTP("127.0.0.1", port(smtp)) as c:
@@ -43,6 +44,7 @@ def test_expn_auth_with_authentication(stack):
     with smtplib.SMTP("127.0.0.1", port(smtp, "submission")) as c:
         c.ehlo()
         c.login(BOB, PASSWORD)
+        assert b" EXPN " in c.help()                 # HELP lists it once it is available
         code, text = c.expn(TEAM.upper())
         assert code == 250
         assert text.decode().split("\n") == [f"2.1.5 <{ALICE}>", f"2.1.5 <{BOB}>",
