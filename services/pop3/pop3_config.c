@@ -54,6 +54,8 @@ void pop3_config_load(struct pop3_config *cfg)
 		log_warn("event=config name=MERPATI_POP3_IDLE_TIMEOUT seconds=%ld "
 			 "reason=\"below the 10 minutes RFC 1939 section 3 asks for\"", cfg->idle_timeout);
 	cfg->auth_fail_delay = config_duration("MERPATI_POP3_AUTH_FAIL_DELAY", "2s");
+	/* below docker-compose.yml's stop_grace_period (30s), after which comes SIGKILL */
+	cfg->shutdown_grace = config_duration("MERPATI_SHUTDOWN_GRACE", "20s");
 	cfg->lock_ttl = config_duration("MERPATI_POP3_LOCK_TTL", "60s");
 	if (cfg->lock_ttl < 3)
 		config_fail("MERPATI_POP3_LOCK_TTL", config_str("MERPATI_POP3_LOCK_TTL", ""),

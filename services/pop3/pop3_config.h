@@ -16,6 +16,7 @@ struct pop3_config {
 	long idle_timeout;                  /* seconds; RFC 1939 3 asks for >= 10 minutes */
 	long auth_fail_delay;               /* seconds before a failed login is answered */
 	long lock_ttl;                      /* seconds a maildrop lock lives unrefreshed */
+	long shutdown_grace;                /* seconds logged-in sessions get to QUIT on SIGTERM */
 	size_t max_messages;                /* messages in one maildrop snapshot */
 	unsigned max_conns, max_per_ip;
 	unsigned store_threads;

@@ -34,6 +34,12 @@ void pop3_conn_release(struct pop3_conn *pc)
 	free(pc->read.buf);
 	pop3_session_free(&pc->s);
 	sodium_memzero(&pc->login, sizeof(pc->login));
+	if (pc->prev != NULL)
+		pc->prev->next = pc->next;
+	else
+		pc->srv->conns = pc->next;
+	if (pc->next != NULL)
+		pc->next->prev = pc->prev;
 	pc->srv->live_conns--;
 	free(pc);
 }
@@ -182,12 +188,37 @@ static void conn_act(struct pop3_conn *pc, enum pop3_action a)
 	}
 }
 
+/* conn_turn_away - while draining, a session that has not logged in is sent away; true
+ * when it was (the connection is closing) */
+static bool conn_turn_away(struct pop3_conn *pc)
+{
+	if (!pc->srv->draining || pc->net == NULL || pc->busy || pop3_session_authenticated(pc->s))
+		return false;
+	log_info("session=%s event=drain_close", pc->id);
+	pop3_session_shutdown(pc->s);
+	pop3_conn_close(pc);
+	return true;
+}
+
+void pop3_conn_drain(struct pop3_server *srv)
+{
+	struct pop3_conn *pc = srv->conns, *next;
+
+	srv->draining = true;
+	for (; pc != NULL; pc = next) {
+		next = pc->next; /* closing may free pc */
+		(void)conn_turn_away(pc);
+	}
+}
+
 /* conn_process - run the commands waiting in the input buffer (RFC 2449 6.6 pipelining) */
 static void conn_process(struct pop3_conn *pc)
 {
 	size_t window = pc->scfg.max_line > pc->scfg.max_sasl_line ? pc->scfg.max_line :
 		pc->scfg.max_sasl_line;
 
+	if (conn_turn_away(pc))
+		return;
 	while (pc->net != NULL && !pc->busy) {
 		struct evbuffer *in = net_conn_input(pc->net);
 		size_t avail = evbuffer_get_length(in), want = avail < window ? avail : window;
@@ -260,6 +291,10 @@ void pop3_conn_accept(struct net_conn *c, void *arg)
 		abort();
 	pc->srv = srv;
 	srv->live_conns++;
+	pc->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = pc;
+	srv->conns = pc;
 	pc->net = c;
 	snprintf(pc->id, sizeof(pc->id), "%s", net_conn_id(c));
 	snprintf(pc->owner, sizeof(pc->owner), "%s:%s", srv->instance, pc->id);

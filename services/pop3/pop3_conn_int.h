@@ -22,6 +22,7 @@ enum pop3_conn_wait { POP3_CONN_WAIT_NONE, POP3_CONN_WAIT_LOGIN, POP3_CONN_WAIT_
 
 struct pop3_conn {
 	struct pop3_server *srv;
+	struct pop3_conn *prev, *next; /* srv->conns */
 	struct net_conn *net;          /* NULL once the net layer closed it */
 	struct pop3_session *s;
 	struct pop3_session_config scfg;

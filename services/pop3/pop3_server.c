@@ -97,6 +97,14 @@ static unsigned server_live(void *arg)
 	return srv->live_conns;
 }
 
+/* server_drain - the graceful stop begins: sessions not logged in are told to come back
+ * later; logged-in ones may go on to QUIT, so that what they deleted is deleted (RFC 1939 6)
+ * and a client that downloaded the mail does not fetch it again from another replica */
+static void server_drain(void *arg)
+{
+	pop3_conn_drain(arg);
+}
+
 int pop3_server_start(struct pop3_server *srv, const struct pop3_config *cfg,
 		      const char **error_r)
 {
@@ -108,7 +116,8 @@ int pop3_server_start(struct pop3_server *srv, const struct pop3_config *cfg,
 		.name = "pop3", .admin_listen = ":9105", .store_threads = cfg->store_threads,
 		.tls = true, .bus = true, .bus_role = BUS_EVENTS_PUB,
 		.listeners = srv->listeners, .n_listeners = 2,
-		.live = server_live, .arg = srv,
+		.live = server_live, .drain = server_drain, .grace = cfg->shutdown_grace,
+		.arg = srv,
 	};
 	if (service_start(&srv->svc, &srv->settings, error_r) < 0)
 		return -1;

@@ -12,6 +12,8 @@
 #include "store/maildrop.h"
 #include "store/pool.h"
 
+struct pop3_conn;
+
 struct pop3_listener_ctx {
 	struct pop3_server *srv;
 	bool implicit_tls;
@@ -26,6 +28,8 @@ struct pop3_server {
 	struct service_settings settings;
 	struct pop3_listener_ctx plain_ctx, tls_ctx_arg;
 	unsigned live_conns;                /* connection objects not yet freed */
+	struct pop3_conn *conns;            /* those of them still open or finishing, a list */
+	bool draining;                      /* SIGTERM came: logged-in sessions may finish */
 };
 
 /* pop3_server_start - the service skeleton with pop3's table; -1 with *error_r

@@ -184,6 +184,12 @@ void pop3_session_timeout(struct pop3_session *s)
 	s->state = POP3_STATE_CLOSED;
 }
 
+void pop3_session_shutdown(struct pop3_session *s)
+{
+	pop3_session_reply(s, "-ERR [SYS/TEMP] Server shutting down, try again shortly");
+	s->state = POP3_STATE_CLOSED;
+}
+
 enum pop3_action pop3_session_tls_done(struct pop3_session *s, bool ok)
 {
 	assert(s->pending == POP3_ACTION_STLS);

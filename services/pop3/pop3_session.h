@@ -84,6 +84,9 @@ size_t pop3_session_input(struct pop3_session *s, const uint8_t *buf, size_t len
 
 /* pop3_session_timeout - the idle timer fired: say so and close (RFC 1939 3) */
 void pop3_session_timeout(struct pop3_session *s);
+/* pop3_session_shutdown - the server is stopping and this session has not logged in: say
+ * so with RFC 3206's [SYS/TEMP] (try again later, elsewhere) and close */
+void pop3_session_shutdown(struct pop3_session *s);
 
 /* For POP3_ACTION_LOGIN. */
 const char *pop3_session_login_user(const struct pop3_session *s);
