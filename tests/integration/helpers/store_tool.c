@@ -25,6 +25,7 @@
  *   mailboxes ACCOUNT              -> "NAME SPECIAL_USE|- SUBSCRIBED UIDVALIDITY MESSAGES", one each
  *   create-mailbox ACCOUNT NAME    -> ID
  *   subscribe ACCOUNT NAME 0|1 | rename ACCOUNT FROM TO | delete ACCOUNT NAME -> 1 | 0
+ *   read-known SHA SIZE OFFSET LENGTH -> the bytes on stdout (the size as a mailbox row has it)
  *   prepared-tx                    -> what statements prepared inside transactions return
  */
 #include <stdio.h>
@@ -179,6 +180,12 @@ static int cmd_read(PGconn *conn, int argc, char **argv, const char **error_r)
 {
 	return store_message_read(conn, argv[0], atoll(argv[1]), atoll(argv[2]), tool_write, NULL,
 				  error_r) < 0 ? -1 : 0;
+}
+
+static int cmd_read_known(PGconn *conn, int argc, char **argv, const char **error_r)
+{
+	return store_message_read_known(conn, argv[0], atoll(argv[1]), atoll(argv[2]),
+					atoll(argv[3]), tool_write, NULL, error_r) < 0 ? -1 : 0;
 }
 
 static const struct db_stmt tool_add_stmt = { "tool_add", "SELECT $1::int + 1", 1 };
@@ -522,7 +529,7 @@ static const struct tool_cmd tool_cmds[] = {
 	{ "queue-list", 1, cmd_queue_list }, { "mailboxes", 1, cmd_mailboxes },
 	{ "create-mailbox", 2, cmd_create_mailbox }, { "subscribe", 3, cmd_subscribe },
 	{ "rename", 3, cmd_rename }, { "delete", 2, cmd_delete },
-	{ "prepared-tx", 0, cmd_prepared_tx },
+	{ "read-known", 4, cmd_read_known }, { "prepared-tx", 0, cmd_prepared_tx },
 };
 
 int main(int argc, char **argv)
