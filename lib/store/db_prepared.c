@@ -60,23 +60,83 @@ static int prepare(PGconn *conn, const struct db_stmt *st, const char **error_r)
 	return 0;
 }
 
-PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
-			    const char **error_r)
+/* savepoint_exec - one savepoint command in the caller's transaction; 0 or -1 */
+static int savepoint_exec(PGconn *conn, const char *sql, const char **error_r)
+{
+	return db_exec(conn, sql, 0, NULL, error_r) < 0 ? -1 : 0;
+}
+
+/* prepare_in_tx - PREPARE st inside the caller's transaction behind a savepoint, so a
+ * failure does not abort the transaction: 1 prepared, 0 not (run it unprepared), -1 the
+ * savepoint commands failed (the connection, most likely) */
+static int prepare_in_tx(PGconn *conn, const struct db_stmt *st, const char **error_r)
+{
+	const char *ignored;
+	int r;
+
+	if (savepoint_exec(conn, "SAVEPOINT db_prepare", error_r) < 0)
+		return -1;
+	r = prepare(conn, st, &ignored);
+	/* even a PREPARE counted as done (42P05) has put the transaction in error */
+	if (PQtransactionStatus(conn) == PQTRANS_INERROR &&
+	    savepoint_exec(conn, "ROLLBACK TO SAVEPOINT db_prepare", error_r) < 0)
+		return -1;
+	if (savepoint_exec(conn, "RELEASE SAVEPOINT db_prepare", error_r) < 0)
+		return -1;
+	return r == 0;
+}
+
+/* prepared_ready - make sure st is prepared on conn: 1 yes, 0 run it unprepared, -1 error */
+static int prepared_ready(PGconn *conn, const struct db_stmt *st, const char **error_r)
+{
+	if (!db_connected(conn))
+		return 0;
+	if (prepared_known(conn, st))
+		return 1;
+	if (prep.n >= DB_PREPARED_MAX)
+		return 0;
+	switch (PQtransactionStatus(conn)) {
+	case PQTRANS_IDLE:
+		return prepare(conn, st, error_r) < 0 ? -1 : 1;
+	case PQTRANS_INTRANS:
+		return prepare_in_tx(conn, st, error_r);
+	default:
+		return 0; /* a failed transaction: the query reports it */
+	}
+}
+
+/* query_prepared - st with text parameters; results in result_format (0 text, 1 binary) */
+static PGresult *query_prepared(PGconn *conn, const struct db_stmt *st,
+				const char *const *params, int result_format,
+				const char **error_r)
 {
 	PGresult *res;
 	ExecStatusType status;
 
-	if (!db_connected(conn))
-		return db_query(conn, st->sql, st->nparams, params, error_r);
-	if (!prepared_known(conn, st)) {
-		if (PQtransactionStatus(conn) != PQTRANS_IDLE || prep.n >= DB_PREPARED_MAX)
-			return db_query(conn, st->sql, st->nparams, params, error_r);
-		if (prepare(conn, st, error_r) < 0)
-			return NULL;
+	switch (prepared_ready(conn, st, error_r)) {
+	case -1:
+		return NULL;
+	case 0:
+		return db_query_raw(conn, st->sql, st->nparams, params, NULL, NULL, result_format,
+				    error_r);
+	default:
+		break;
 	}
-	res = PQexecPrepared(conn, st->name, st->nparams, params, NULL, NULL, 0);
+	res = PQexecPrepared(conn, st->name, st->nparams, params, NULL, NULL, result_format);
 	status = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
 		return res;
 	return failed(conn, res, error_r);
+}
+
+PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
+			    const char **error_r)
+{
+	return query_prepared(conn, st, params, 0, error_r);
+}
+
+PGresult *db_query_prepared_binary(PGconn *conn, const struct db_stmt *st,
+				   const char *const *params, const char **error_r)
+{
+	return query_prepared(conn, st, params, 1, error_r);
 }

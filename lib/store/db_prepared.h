@@ -7,8 +7,10 @@
  * for the connection that thread used last (a pool worker keeps one connection), by
  * connection and backend process id, so a reconnect starts afresh.
  *
- * A PREPARE that fails inside a transaction would abort it, so inside a transaction a
- * statement not yet prepared on the connection runs unprepared, exactly as db_query. */
+ * A statement first used inside a transaction is prepared behind a savepoint, so a
+ * PREPARE that fails leaves the transaction as it was and the statement runs unprepared,
+ * exactly as db_query. A prepared statement is not transactional: it outlives the
+ * savepoint and a rollback of the transaction. */
 #ifndef MERPATI_STORE_DB_PREPARED_H
 #define MERPATI_STORE_DB_PREPARED_H
 
@@ -26,5 +28,10 @@ struct db_stmt {
  * this connection once; the result to PQclear, or NULL with *error_r */
 PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
 			    const char **error_r);
+/* db_query_prepared_binary - db_query_prepared with results in binary format: a bytea
+ * value arrives as its raw bytes (PQgetlength gives its size), not as hex to decode; only
+ * for statements whose every column the caller reads in binary */
+PGresult *db_query_prepared_binary(PGconn *conn, const struct db_stmt *st,
+				   const char *const *params, const char **error_r);
 
 #endif

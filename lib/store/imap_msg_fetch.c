@@ -1,6 +1,7 @@
 /* imap_msg_fetch.c - message rows, part offsets and streamed bytes for IMAP FETCH */
 #include "store/imap_msg_fetch.h"
 #include "store/db.h"
+#include "store/db_prepared.h"
 #include "mime/mime.h"
 
 #include <inttypes.h>
@@ -29,16 +30,29 @@ char *imap_msg_uid_array(const uint32_t *uids, size_t n)
 	return s;
 }
 
+/* fetch_hex_digit - the value of one hex digit, -1 for anything else */
+static int fetch_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* fetch_hex - decode 2n hex digits into out (at most max bytes); -1 when malformed */
 static int fetch_hex(const char *hex, unsigned char *out, size_t max, size_t *len_r)
 {
 	size_t n = strlen(hex), i;
-	unsigned hi, lo;
 
 	if (n % 2 != 0 || n / 2 > max)
 		return -1;
 	for (i = 0; i < n / 2; i++) {
-		if (sscanf(hex + 2 * i, "%1x%1x", &hi, &lo) != 2)
+		int hi = fetch_hex_digit(hex[2 * i]), lo = fetch_hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
@@ -86,8 +100,22 @@ static int fetch_row(PGresult *res, int i, struct imap_msg_row *row, char *kwbuf
 	return 0;
 }
 
-/* fetch_query - the rows; metadata columns are NULL unless wanted, so a FLAGS-only fetch
- * does not carry BODYSTRUCTUREs over the wire */
+/* The rows; metadata columns are NULL unless wanted ($4, IMAP_MSG_WANT_*), so a
+ * FLAGS-only fetch does not carry BODYSTRUCTUREs over the wire. Run for every FETCH and
+ * STORE: prepared once per connection. */
+static const struct db_stmt fetch_rows_stmt = { "imap_msg_fetch_rows",
+	"SELECT mm.uid, mm.modseq, mm.flags, array_to_string(mm.keywords, ' '), "
+	"extract(epoch FROM mm.internal_date)::bigint, mm.size, encode(mm.sha256, 'hex'), "
+	"encode(mm.trace, 'hex'), "
+	"CASE WHEN $4::int & 1 <> 0 THEN me.envelope END, "
+	"CASE WHEN $4::int & 2 <> 0 THEN me.bodystructure END, "
+	"CASE WHEN $4::int & 4 <> 0 THEN me.body END, "
+	"CASE WHEN $4::int & 8 <> 0 THEN me.sections END "
+	"FROM mailbox_messages mm LEFT JOIN message_meta me ON me.sha256 = mm.sha256 "
+	"WHERE mm.mailbox_id = $1 AND mm.uid = ANY($2::bigint[]) AND mm.modseq > $3::bigint "
+	"ORDER BY mm.uid", 4 };
+
+/* fetch_query - the rows of uids */
 static PGresult *fetch_query(PGconn *conn, int64_t mailbox_id, const uint32_t *uids, size_t n,
 			     uint64_t changedsince, unsigned want, const char **error_r)
 {
@@ -96,19 +124,8 @@ static PGresult *fetch_query(PGconn *conn, int64_t mailbox_id, const uint32_t *u
 	const char *params[4] = { db_int64_param(id, mailbox_id), array,
 				  db_int64_param(cs, (int64_t)changedsince),
 				  db_int64_param(w, (int64_t)want) };
-	PGresult *res;
+	PGresult *res = db_query_prepared(conn, &fetch_rows_stmt, params, error_r);
 
-	res = db_query(conn,
-		"SELECT mm.uid, mm.modseq, mm.flags, array_to_string(mm.keywords, ' '), "
-		"extract(epoch FROM mm.internal_date)::bigint, mm.size, encode(mm.sha256, 'hex'), "
-		"encode(mm.trace, 'hex'), "
-		"CASE WHEN $4::int & 1 <> 0 THEN me.envelope END, "
-		"CASE WHEN $4::int & 2 <> 0 THEN me.bodystructure END, "
-		"CASE WHEN $4::int & 4 <> 0 THEN me.body END, "
-		"CASE WHEN $4::int & 8 <> 0 THEN me.sections END "
-		"FROM mailbox_messages mm LEFT JOIN message_meta me ON me.sha256 = mm.sha256 "
-		"WHERE mm.mailbox_id = $1 AND mm.uid = ANY($2::bigint[]) AND mm.modseq > $3::bigint "
-		"ORDER BY mm.uid", 4, params, error_r);
 	free(array);
 	return res;
 }
@@ -198,6 +215,10 @@ static int fetch_compute_sections(PGconn *conn, const char *sha256_hex, char **s
 	return 0;
 }
 
+static const struct db_stmt fetch_sections_stmt = { "imap_msg_fetch_sections",
+	"SELECT sections FROM message_meta WHERE sha256 = decode($1, 'hex') "
+	"AND sections IS NOT NULL", 1 };
+
 int imap_msg_fetch_sections(PGconn *conn, const char *sha256_hex, char **sections_r,
 			    const char **error_r)
 {
@@ -205,8 +226,7 @@ int imap_msg_fetch_sections(PGconn *conn, const char *sha256_hex, char **section
 	PGresult *res;
 
 	*sections_r = NULL;
-	res = db_query(conn, "SELECT sections FROM message_meta WHERE sha256 = decode($1, 'hex') "
-			     "AND sections IS NOT NULL", 1, params, error_r);
+	res = db_query_prepared(conn, &fetch_sections_stmt, params, error_r);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 1 && (*sections_r = strdup(PQgetvalue(res, 0, 0))) == NULL)
@@ -234,8 +254,9 @@ int64_t imap_msg_fetch_read(PGconn *conn, const struct imap_msg_row *row,
 	}
 	if (r.end <= t)
 		return done;
-	got = store_message_read(conn, row->sha256, r.start + done - t, r.end - (r.start + done),
-				 fn, arg, error_r);
+	/* the row gives the blob's size: no query to ask for it again */
+	got = store_message_read_known(conn, row->sha256, row->size - t, r.start + done - t,
+				       r.end - (r.start + done), fn, arg, error_r);
 	if (got < 0)
 		return -1;
 	if (got != r.end - (r.start + done))

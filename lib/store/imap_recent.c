@@ -1,9 +1,17 @@
 /* imap_recent.c - claiming and counting \Recent messages (RFC 3501 2.3.2.1). */
 #include "store/db.h"
+#include "store/db_prepared.h"
 #include "store/imap_recent.h"
 
-/* store_imap_recent_claim - the subquery locks the row and reads the value before the
- * update, which RETURNING alone cannot give */
+/* Run by a read-write SELECT and by a sync that sees new mail: prepared once per
+ * connection. The subquery locks the row and reads the value before the update, which
+ * RETURNING alone cannot give. */
+static const struct db_stmt recent_claim_stmt = { "imap_recent_claim",
+	"UPDATE mailboxes m SET recent_uid = greatest(o.recent_uid, $2::bigint) "
+	"FROM (SELECT id, recent_uid FROM mailboxes WHERE id = $1 FOR UPDATE) o "
+	"WHERE m.id = o.id RETURNING o.recent_uid", 2 };
+
+/* store_imap_recent_claim - see imap_recent.h */
 int store_imap_recent_claim(PGconn *conn, int64_t mailbox_id, uint32_t upto,
 			    uint32_t *from_r, const char **error_r)
 {
@@ -12,9 +20,7 @@ int store_imap_recent_claim(PGconn *conn, int64_t mailbox_id, uint32_t upto,
 	PGresult *res;
 	int found;
 
-	res = db_query(conn, "UPDATE mailboxes m SET recent_uid = greatest(o.recent_uid, $2::bigint) "
-			     "FROM (SELECT id, recent_uid FROM mailboxes WHERE id = $1 FOR UPDATE) o "
-			     "WHERE m.id = o.id RETURNING o.recent_uid", 2, params, error_r);
+	res = db_query_prepared(conn, &recent_claim_stmt, params, error_r);
 	if (res == NULL)
 		return -1;
 	found = PQntuples(res) == 1;

@@ -3,15 +3,17 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/db_prepared.h"
 #include "store/imap_sync.h"
 
-static const char sync_sql[] =
+/* Run after every command in a selected mailbox: prepared once per connection. */
+static const struct db_stmt sync_stmt = { "imap_sync_read",
 	"SELECT 0, uidvalidity, uidnext, highestmodseq, '' FROM mailboxes WHERE id = $1 "
 	"UNION ALL SELECT 1, uid, 0, modseq, '' FROM expunged "
 	"  WHERE mailbox_id = $1 AND modseq > $2 AND $3 "
 	"UNION ALL SELECT 2, uid, flags, modseq, array_to_string(keywords, ' ') "
 	"  FROM mailbox_messages WHERE mailbox_id = $1 AND modseq > $2 "
-	"ORDER BY 1, 2 LIMIT 1000001";
+	"ORDER BY 1, 2 LIMIT 1000001", 3 };
 
 /* sync_strdup - a heap copy; aborts without memory */
 static char *sync_strdup(const char *s)
@@ -65,7 +67,7 @@ int store_imap_sync_read(PGconn *conn, int64_t mailbox_id, uint64_t since, bool 
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((res = db_query(conn, sync_sql, 3, params, error_r)) == NULL)
+	if ((res = db_query_prepared(conn, &sync_stmt, params, error_r)) == NULL)
 		return -1;
 	if (PQntuples(res) == 0 || db_get_int64(res, 0, 0) != 0) {
 		PQclear(res);

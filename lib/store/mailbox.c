@@ -6,6 +6,7 @@
  * counts move in the same transaction as the rows they count. */
 #include "store/mailbox.h"
 #include "store/db.h"
+#include "store/db_prepared.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,6 +37,27 @@ static void mailbox_from_row(const PGresult *res, int row, struct store_mailbox 
 	m->unseen = (uint32_t)db_get_int64(res, row, 9);
 	m->total_size = db_get_int64(res, row, 10);
 }
+
+/* The statements of every SELECT, STORE and expunge: prepared once per connection. */
+static const struct db_stmt mailbox_find_stmt = { "mailbox_find",
+	"SELECT " MAILBOX_COLUMNS " FROM mailboxes WHERE account_id = $1 AND name = $2", 2 };
+static const struct db_stmt mailbox_get_stmt = { "mailbox_get",
+	"SELECT " MAILBOX_COLUMNS " FROM mailboxes WHERE id = $1", 1 };
+static const struct db_stmt mailbox_find_special_stmt = { "mailbox_find_special",
+	"SELECT " MAILBOX_COLUMNS " FROM mailboxes WHERE account_id = $1 AND special_use = $2 "
+	"ORDER BY id LIMIT 1", 2 };
+/* LockRows sits above the sort: rows are locked in ascending id order */
+static const struct db_stmt mailbox_lock_stmt = { "mailbox_lock",
+	"SELECT id, (SELECT count(DISTINCT x) FROM unnest($1::bigint[]) x) "
+	"FROM mailboxes WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", 1 };
+static const struct db_stmt mailbox_lock_modseq_stmt = { "mailbox_lock_modseq",
+	"SELECT highestmodseq FROM mailboxes WHERE id = $1 FOR UPDATE", 1 };
+static const struct db_stmt mailbox_finish_change_stmt = { "mailbox_finish_change",
+	"WITH m AS (UPDATE mailboxes SET highestmodseq = $2, "
+	"messages = messages + $3::int, unseen = unseen + $4::int, "
+	"total_size = total_size + $5::bigint WHERE id = $1 RETURNING account_id) "
+	"UPDATE accounts SET used_bytes = greatest(0, used_bytes + $5::bigint) "
+	"WHERE $5::bigint <> 0 AND id = (SELECT account_id FROM m)", 5 };
 
 /* mailbox_name - check a name and give its stored form: INBOX is case-insensitive
  * (RFC 3501 5.1); no control characters, no empty hierarchy levels */
@@ -109,13 +131,12 @@ int store_mailbox_create(PGconn *conn, int64_t account_id, const char *name,
 	return 0;
 }
 
-/* mailbox_query_one - a query returning MAILBOX_COLUMNS of at most one mailbox;
+/* mailbox_query_one - a statement returning MAILBOX_COLUMNS of at most one mailbox;
  * 1 found, 0 not found, -1 error */
-static int mailbox_query_one(PGconn *conn, const char *sql, int nparams,
-			     const char *const *params, struct store_mailbox *out,
-			     const char **error_r)
+static int mailbox_query_one(PGconn *conn, const struct db_stmt *st, const char *const *params,
+			     struct store_mailbox *out, const char **error_r)
 {
-	PGresult *res = db_query(conn, sql, nparams, params, error_r);
+	PGresult *res = db_query_prepared(conn, st, params, error_r);
 	int found;
 
 	if (res == NULL)
@@ -135,8 +156,7 @@ int store_mailbox_find(PGconn *conn, int64_t account_id, const char *name,
 
 	if (params[1] == NULL)
 		return 0; /* a malformed name names no mailbox */
-	return mailbox_query_one(conn, "SELECT " MAILBOX_COLUMNS " FROM mailboxes "
-				       "WHERE account_id = $1 AND name = $2", 2, params, out, error_r);
+	return mailbox_query_one(conn, &mailbox_find_stmt, params, out, error_r);
 }
 
 int store_mailbox_get(PGconn *conn, int64_t mailbox_id, struct store_mailbox *out,
@@ -145,8 +165,7 @@ int store_mailbox_get(PGconn *conn, int64_t mailbox_id, struct store_mailbox *ou
 	char id[24];
 	const char *params[1] = { db_int64_param(id, mailbox_id) };
 
-	return mailbox_query_one(conn, "SELECT " MAILBOX_COLUMNS " FROM mailboxes WHERE id = $1",
-				 1, params, out, error_r);
+	return mailbox_query_one(conn, &mailbox_get_stmt, params, out, error_r);
 }
 
 int64_t store_mailbox_count_deleted(PGconn *conn, int64_t mailbox_id, const char **error_r)
@@ -172,9 +191,7 @@ int store_mailbox_find_special(PGconn *conn, int64_t account_id, const char *spe
 	char id[24];
 	const char *params[2] = { db_int64_param(id, account_id), special_use };
 
-	return mailbox_query_one(conn, "SELECT " MAILBOX_COLUMNS " FROM mailboxes WHERE "
-				       "account_id = $1 AND special_use = $2 ORDER BY id LIMIT 1",
-				 2, params, out, error_r);
+	return mailbox_query_one(conn, &mailbox_find_special_stmt, params, out, error_r);
 }
 
 int store_mailbox_list(PGconn *conn, int64_t account_id, store_mailbox_list_fn *fn, void *arg,
@@ -292,10 +309,7 @@ int store_mailbox_lock(PGconn *conn, const int64_t *ids, size_t n, const char **
 	PGresult *res;
 	int64_t wanted;
 
-	/* LockRows sits above the sort: rows are locked in ascending id order */
-	res = db_query(conn, "SELECT id, (SELECT count(DISTINCT x) FROM unnest($1::bigint[]) x) "
-			     "FROM mailboxes WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
-		       1, params, error_r);
+	res = db_query_prepared(conn, &mailbox_lock_stmt, params, error_r);
 	free(array);
 	if (res == NULL)
 		return -1;
@@ -443,8 +457,7 @@ static int mailbox_lock_modseq(PGconn *conn, int64_t mailbox_id, uint64_t *modse
 	const char *params[1] = { db_int64_param(id, mailbox_id) };
 	PGresult *res;
 
-	res = db_query(conn, "SELECT highestmodseq FROM mailboxes WHERE id = $1 FOR UPDATE",
-		       1, params, error_r);
+	res = db_query_prepared(conn, &mailbox_lock_modseq_stmt, params, error_r);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -465,22 +478,36 @@ static int mailbox_finish_change(PGconn *conn, int64_t mailbox_id, uint64_t mods
 	const char *params[5] = { db_int64_param(id, mailbox_id), db_int64_param(ms, (int64_t)modseq),
 				  db_int64_param(dm, d_messages), db_int64_param(du, d_unseen),
 				  db_int64_param(ds, d_size) };
+	PGresult *res = db_query_prepared(conn, &mailbox_finish_change_stmt, params, error_r);
 
-	return db_exec(conn, "WITH m AS (UPDATE mailboxes SET highestmodseq = $2, "
-			     "messages = messages + $3::int, unseen = unseen + $4::int, "
-			     "total_size = total_size + $5::bigint WHERE id = $1 RETURNING account_id) "
-			     "UPDATE accounts SET used_bytes = greatest(0, used_bytes + $5::bigint) "
-			     "WHERE $5::bigint <> 0 AND id = (SELECT account_id FROM m)",
-		       5, params, error_r) < 0 ? -1 : 0;
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
 }
 
-/* SQL for each STORE operation: new flags from $3, new keywords from $4 (RFC 3501 6.4.6) */
-static const char *const mailbox_flag_exprs[] = {
-	[STORE_FLAGS_SET] = "$3::smallint, string_to_array($4, ' ')",
-	[STORE_FLAGS_ADD] = "o.flags | $3::smallint, o.keywords || ARRAY(SELECT k FROM "
-			    "unnest(string_to_array($4, ' ')) k WHERE k <> ALL (o.keywords))",
-	[STORE_FLAGS_REMOVE] = "o.flags & ~$3::smallint, ARRAY(SELECT k FROM unnest(o.keywords) "
-			       "k WHERE k <> ALL (string_to_array($4, ' ')))",
+/* The STORE statement: the new flags and keywords are NF from $3 and NK from $4 (RFC 3501
+ * 6.4.6); one prepared statement per operation */
+#define MAILBOX_FLAGS_SQL(NF, NK) \
+	"WITH o AS (SELECT uid, flags, keywords FROM mailbox_messages WHERE mailbox_id = $1 " \
+	"AND uid = ANY($2::bigint[]) AND ($5::bigint = 0 OR modseq <= $5::bigint) FOR UPDATE), " \
+	"n AS (SELECT o.uid, o.flags AS oflags, o.keywords AS okw, nf, nk FROM o, " \
+	"LATERAL (SELECT " NF ", " NK ") AS x(nf, nk)) " \
+	"UPDATE mailbox_messages m SET flags = n.nf, keywords = n.nk, modseq = $6 FROM n " \
+	"WHERE m.mailbox_id = $1 AND m.uid = n.uid AND (n.nf <> n.oflags OR n.nk <> n.okw) " \
+	"RETURNING m.uid, n.oflags, n.nf"
+
+static const struct db_stmt mailbox_flags_stmts[] = {
+	[STORE_FLAGS_SET] = { "mailbox_flags_set",
+		MAILBOX_FLAGS_SQL("$3::smallint", "string_to_array($4, ' ')"), 6 },
+	[STORE_FLAGS_ADD] = { "mailbox_flags_add",
+		MAILBOX_FLAGS_SQL("o.flags | $3::smallint",
+				  "o.keywords || ARRAY(SELECT k FROM unnest(string_to_array($4, ' ')) k "
+				  "WHERE k <> ALL (o.keywords))"), 6 },
+	[STORE_FLAGS_REMOVE] = { "mailbox_flags_remove",
+		MAILBOX_FLAGS_SQL("o.flags & ~$3::smallint",
+				  "ARRAY(SELECT k FROM unnest(o.keywords) k "
+				  "WHERE k <> ALL (string_to_array($4, ' ')))"), 6 },
 };
 
 /* mailbox_update_flags - change the rows, return (uid, old flags, new flags) of changed ones */
@@ -488,20 +515,12 @@ static PGresult *mailbox_update_flags(PGconn *conn, int64_t mailbox_id, const ch
 				      enum store_flags_op op, unsigned flags, const char *kw,
 				      uint64_t unchangedsince, uint64_t modseq, const char **error_r)
 {
-	char id[24], fl[24], us[24], ms[24], sql[1024];
+	char id[24], fl[24], us[24], ms[24];
 	const char *params[6] = { db_int64_param(id, mailbox_id), uids, db_int64_param(fl, flags),
 				  kw, db_int64_param(us, (int64_t)unchangedsince),
 				  db_int64_param(ms, (int64_t)modseq) };
 
-	snprintf(sql, sizeof(sql),
-		 "WITH o AS (SELECT uid, flags, keywords FROM mailbox_messages WHERE mailbox_id = $1 "
-		 "AND uid = ANY($2::bigint[]) AND ($5::bigint = 0 OR modseq <= $5::bigint) FOR UPDATE), "
-		 "n AS (SELECT o.uid, o.flags AS oflags, o.keywords AS okw, nf, nk FROM o, "
-		 "LATERAL (SELECT %s) AS x(nf, nk)) "
-		 "UPDATE mailbox_messages m SET flags = n.nf, keywords = n.nk, modseq = $6 FROM n "
-		 "WHERE m.mailbox_id = $1 AND m.uid = n.uid AND (n.nf <> n.oflags OR n.nk <> n.okw) "
-		 "RETURNING m.uid, n.oflags, n.nf", mailbox_flag_exprs[op]);
-	return db_query(conn, sql, 6, params, error_r);
+	return db_query_prepared(conn, &mailbox_flags_stmts[op], params, error_r);
 }
 
 int store_mailbox_store_flags(PGconn *conn, int64_t mailbox_id, const uint32_t *uids, size_t n,

@@ -1,6 +1,7 @@
 /* message.c - content-addressed blobs (SHA-256) and their parsed metadata */
 #include "store/message.h"
 #include "store/db.h"
+#include "store/db_prepared.h"
 
 #include <openssl/evp.h>
 #include <stdbool.h>
@@ -117,10 +118,20 @@ int store_message_meta_insert(PGconn *conn, const char *sha256_hex,
 	return n < 0 ? -1 : n > 0;
 }
 
-/* message_scalar - run a one-parameter query on a hash; 1 with the first value in *v_r,
- * 0 when there is no row, -1 on error */
-static int message_scalar(PGconn *conn, const char *sql, const char *sha256_hex, int64_t *v_r,
-			  const char **error_r)
+/* Per-message statements: prepared once per connection (db_prepared.h). */
+static const struct db_stmt message_has_meta_stmt = {
+	"message_has_meta", "SELECT 1 FROM message_meta WHERE sha256 = decode($1, 'hex')", 1 };
+static const struct db_stmt message_size_stmt = {
+	"message_size", "SELECT size FROM messages WHERE sha256 = decode($1, 'hex')", 1 };
+/* results in binary: the bytes themselves, not their hex (PQgetlength is their size) */
+static const struct db_stmt message_chunk_stmt = {
+	"message_chunk", "SELECT substring(raw FROM $2::int FOR $3::int) FROM messages "
+			 "WHERE sha256 = decode($1, 'hex')", 3 };
+
+/* message_scalar - run a one-parameter statement on a hash; 1 with the first value in
+ * *v_r, 0 when there is no row, -1 on error */
+static int message_scalar(PGconn *conn, const struct db_stmt *st, const char *sha256_hex,
+			  int64_t *v_r, const char **error_r)
 {
 	const char *params[1] = { sha256_hex };
 	PGresult *res;
@@ -128,7 +139,7 @@ static int message_scalar(PGconn *conn, const char *sql, const char *sha256_hex,
 
 	if (!message_hex_ok(sha256_hex))
 		return db_fail("22023", error_r, "malformed message hash");
-	if ((res = db_query(conn, sql, 1, params, error_r)) == NULL)
+	if ((res = db_query_prepared(conn, st, params, error_r)) == NULL)
 		return -1;
 	found = PQntuples(res) > 0;
 	if (found && v_r != NULL)
@@ -139,15 +150,13 @@ static int message_scalar(PGconn *conn, const char *sql, const char *sha256_hex,
 
 int store_message_has_meta(PGconn *conn, const char *sha256_hex, const char **error_r)
 {
-	return message_scalar(conn, "SELECT 1 FROM message_meta WHERE sha256 = decode($1, 'hex')",
-			      sha256_hex, NULL, error_r);
+	return message_scalar(conn, &message_has_meta_stmt, sha256_hex, NULL, error_r);
 }
 
 int store_message_size(PGconn *conn, const char *sha256_hex, int64_t *size_r,
 		       const char **error_r)
 {
-	return message_scalar(conn, "SELECT size FROM messages WHERE sha256 = decode($1, 'hex')",
-			      sha256_hex, size_r, error_r);
+	return message_scalar(conn, &message_size_stmt, sha256_hex, size_r, error_r);
 }
 
 /* message_read_chunk - one substring() of the blob (1-based from, count bytes) to fn;
@@ -161,8 +170,7 @@ static int64_t message_read_chunk(PGconn *conn, const char *sha256_hex, int64_t 
 	PGresult *res;
 	int64_t got;
 
-	res = db_query_raw(conn, "SELECT substring(raw FROM $2::int FOR $3::int) FROM messages "
-				 "WHERE sha256 = decode($1, 'hex')", 3, params, NULL, NULL, 1, error_r);
+	res = db_query_prepared_binary(conn, &message_chunk_stmt, params, error_r);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -176,18 +184,14 @@ static int64_t message_read_chunk(PGconn *conn, const char *sha256_hex, int64_t 
 	return got;
 }
 
-int64_t store_message_read(PGconn *conn, const char *sha256_hex, int64_t offset, int64_t length,
-			   store_message_chunk_fn *fn, void *arg, const char **error_r)
+/* message_read_range - bytes [offset, end) of a blob to fn, a chunk per query */
+static int64_t message_read_range(PGconn *conn, const char *sha256_hex, int64_t offset,
+				  int64_t end, store_message_chunk_fn *fn, void *arg,
+				  const char **error_r)
 {
-	int64_t size, end, done = 0, got, want;
+	int64_t done = 0, got, want;
 	bool stop = false;
-	int found;
 
-	if ((found = store_message_size(conn, sha256_hex, &size, error_r)) <= 0)
-		return found < 0 ? -1 : db_fail("02000", error_r, "no such message");
-	if (offset < 0 || offset > size)
-		return db_fail("22023", error_r, "offset beyond the message");
-	end = length < 0 || length > size - offset ? size : offset + length;
 	while (offset + done < end && !stop) {
 		want = end - offset - done;
 		if (want > STORE_MESSAGE_CHUNK)
@@ -199,4 +203,39 @@ int64_t store_message_read(PGconn *conn, const char *sha256_hex, int64_t offset,
 		done += got;
 	}
 	return done;
+}
+
+/* message_range_end - where a read of length bytes (< 0: to the end) from offset stops in
+ * a blob of size bytes; -1 when offset is beyond it */
+static int64_t message_range_end(int64_t size, int64_t offset, int64_t length)
+{
+	if (offset < 0 || offset > size)
+		return -1;
+	return length < 0 || length > size - offset ? size : offset + length;
+}
+
+int64_t store_message_read(PGconn *conn, const char *sha256_hex, int64_t offset, int64_t length,
+			   store_message_chunk_fn *fn, void *arg, const char **error_r)
+{
+	int64_t size, end;
+	int found;
+
+	if ((found = store_message_size(conn, sha256_hex, &size, error_r)) <= 0)
+		return found < 0 ? -1 : db_fail("02000", error_r, "no such message");
+	if ((end = message_range_end(size, offset, length)) < 0)
+		return db_fail("22023", error_r, "offset beyond the message");
+	return message_read_range(conn, sha256_hex, offset, end, fn, arg, error_r);
+}
+
+int64_t store_message_read_known(PGconn *conn, const char *sha256_hex, int64_t size,
+				 int64_t offset, int64_t length, store_message_chunk_fn *fn,
+				 void *arg, const char **error_r)
+{
+	int64_t end;
+
+	if (!message_hex_ok(sha256_hex))
+		return db_fail("22023", error_r, "malformed message hash");
+	if (size < 0 || (end = message_range_end(size, offset, length)) < 0)
+		return db_fail("22023", error_r, "offset beyond the message");
+	return message_read_range(conn, sha256_hex, offset, end, fn, arg, error_r);
 }

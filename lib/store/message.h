@@ -66,6 +66,12 @@ typedef int store_message_chunk_fn(const void *data, size_t len, void *arg);
  * error or when the blob does not exist. */
 int64_t store_message_read(PGconn *conn, const char *sha256_hex, int64_t offset, int64_t length,
 			   store_message_chunk_fn *fn, void *arg, const char **error_r);
+/* store_message_read_known - store_message_read of a blob whose size the caller read
+ * beside its hash (a mailbox row: RFC822.SIZE less the trace), without asking for it again;
+ * a blob shorter than size is an error, as is one that does not exist */
+int64_t store_message_read_known(PGconn *conn, const char *sha256_hex, int64_t size,
+				 int64_t offset, int64_t length, store_message_chunk_fn *fn,
+				 void *arg, const char **error_r);
 
 struct mime_meta;
 /* store_message_meta_from_mime - the store's view of a message lib/mime parsed; out points

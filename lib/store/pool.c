@@ -384,8 +384,13 @@ int store_pool_submit(struct store_pool *pool, store_pool_work_fn *work,
 	j->done = done;
 	j->arg = arg;
 	pool_push(&pool->todo, j);
-	/* broadcast: a worker without a connection may wake first and leave the job */
-	pthread_cond_broadcast(&pool->cond);
+	/* while every worker holds a connection, any one of them takes the job: waking them
+	 * all costs a context switch each per job. Otherwise broadcast: a worker without a
+	 * connection may wake first and leave the job. */
+	if (pool->connected == pool->nthreads)
+		pthread_cond_signal(&pool->cond);
+	else
+		pthread_cond_broadcast(&pool->cond);
 	pthread_mutex_unlock(&pool->mu);
 	return 0;
 }

@@ -126,9 +126,11 @@ static enum imap_cmd_result fetch_next_batch(struct imap_cmd_ctx *ctx, struct fe
 		return IMAP_CMD_DONE;
 	}
 	if (st->job.buf == NULL) { /* once per command, reused by every batch */
-		st->job.buf = imap_arena_alloc(ctx->arena, FETCH_JOB_BUF_SIZE);
-		st->job.msgs = imap_arena_array(ctx->arena, FETCH_JOB_BATCH + 1,
-						sizeof(*st->job.msgs));
+		size_t room = st->n < batch ? st->n : batch;
+
+		/* the job writes every byte and every message it hands back: no zeroing */
+		st->job.buf = imap_arena_alloc_raw(ctx->arena, FETCH_JOB_BUF_SIZE);
+		st->job.msgs = imap_arena_alloc_raw(ctx->arena, room * sizeof(*st->job.msgs));
 	}
 	st->job = (struct fetch_job){ .arena = ctx->arena, .items = &st->items,
 				      .mailbox_id = v->mailbox_id, .uids = st->uids + st->next,
@@ -148,7 +150,7 @@ static enum imap_cmd_result fetch_stream_next(struct imap_cmd_ctx *ctx, struct f
 	int64_t left = p->range.end - st->stream_at;
 
 	if (st->job.chunk == NULL)
-		st->job.chunk = imap_arena_alloc(ctx->arena, STORE_MESSAGE_CHUNK);
+		st->job.chunk = imap_arena_alloc_raw(ctx->arena, STORE_MESSAGE_CHUNK);
 	st->job.chunk_row = &st->job.msgs[st->msg].row;
 	st->job.chunk_range = (struct imap_msg_range){ st->stream_at, st->stream_at +
 		(left < (int64_t)STORE_MESSAGE_CHUNK ? left : (int64_t)STORE_MESSAGE_CHUNK) };

@@ -61,6 +61,7 @@ static int job_keep_row(const struct imap_msg_row *row, void *arg)
 	bool fits = true;
 
 	m->row = *row;
+	m->parts = NULL; /* job_sections fills them in when sections were asked for */
 	for (size_t i = 0; i < row->nkeywords; i++)
 		fits = fits && job_keep_str(job, &m->row.keywords[i]);
 	fits = fits && job_keep_str(job, &m->row.envelope) &&

@@ -48,16 +48,16 @@ struct fetch_job {
 	const uint32_t *uids;         /* this batch */
 	size_t nuids;
 	/* out */
-	struct fetch_msg *msgs;       /* room for FETCH_JOB_BATCH, reused by every batch */
+	struct fetch_msg *msgs;       /* room for nuids of every batch, reused (not zeroed) */
 	size_t nmsgs;
 	size_t consumed;              /* UIDs of uids[] this batch covered */
-	char *buf;                    /* FETCH_JOB_BUF_SIZE bytes, reused by every batch */
+	char *buf;                    /* FETCH_JOB_BUF_SIZE bytes, reused (not zeroed) */
 	size_t buf_used;
 	uint64_t seen_modseq;         /* non-zero when \Seen was set on some message */
 	/* chunk reads */
 	const struct imap_msg_row *chunk_row;
 	struct imap_msg_range chunk_range;
-	unsigned char *chunk;         /* STORE_MESSAGE_CHUNK bytes, reused */
+	unsigned char *chunk;         /* STORE_MESSAGE_CHUNK bytes, reused (not zeroed) */
 	size_t chunk_len;
 };
 

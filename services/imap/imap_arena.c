@@ -88,8 +88,8 @@ void imap_arena_clear(struct imap_arena *a)
 	a->total = sizeof(*keep) + keep->size;
 }
 
-/* imap_arena_alloc - carve size zeroed bytes out of the head chunk, or a new one */
-void *imap_arena_alloc(struct imap_arena *a, size_t size)
+/* imap_arena_alloc_raw - carve size bytes out of the head chunk, or a new one */
+void *imap_arena_alloc_raw(struct imap_arena *a, size_t size)
 {
 	struct arena_chunk *c = a->head;
 	size_t need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
@@ -105,7 +105,6 @@ void *imap_arena_alloc(struct imap_arena *a, size_t size)
 			c->used = c->size;
 			c->next = a->head->next;
 			a->head->next = c;
-			memset(c->data, 0, size);
 			return c->data;
 		}
 		c->next = a->head;
@@ -113,6 +112,14 @@ void *imap_arena_alloc(struct imap_arena *a, size_t size)
 	}
 	p = c->data + c->used;
 	c->used += need;
+	return p;
+}
+
+/* imap_arena_alloc - imap_arena_alloc_raw, zeroed */
+void *imap_arena_alloc(struct imap_arena *a, size_t size)
+{
+	void *p = imap_arena_alloc_raw(a, size);
+
 	memset(p, 0, size);
 	return p;
 }
@@ -132,7 +139,7 @@ char *imap_arena_memdup(struct imap_arena *a, const void *data, size_t len)
 
 	if (len == SIZE_MAX)
 		abort();
-	p = imap_arena_alloc(a, len + 1);
+	p = imap_arena_alloc_raw(a, len + 1);
 	if (len > 0)
 		memcpy(p, data, len);
 	p[len] = '\0';
@@ -161,7 +168,7 @@ char *imap_arena_vprintf(struct imap_arena *a, const char *fmt, va_list ap)
 		abort();
 	if ((size_t)n < sizeof(tmp))
 		return imap_arena_memdup(a, tmp, (size_t)n);
-	p = imap_arena_alloc(a, (size_t)n + 1);
+	p = imap_arena_alloc_raw(a, (size_t)n + 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }

@@ -16,8 +16,13 @@ struct imap_arena *imap_arena_new(size_t chunk_size);
 void imap_arena_free(struct imap_arena **a);
 /* imap_arena_clear - release every allocation but keep the arena (and its first chunk) */
 void imap_arena_clear(struct imap_arena *a);
-/* imap_arena_alloc - size zeroed bytes */
+/* imap_arena_alloc - size zeroed bytes: for structs and arrays read before every field
+ * is written */
 void *imap_arena_alloc(struct imap_arena *a, size_t size);
+/* imap_arena_alloc_raw - size bytes of undefined content, for buffers the caller writes
+ * before it reads them (output and literal buffers); zeroing a FETCH's megabyte of buffers
+ * on every command cost more than the command's queries */
+void *imap_arena_alloc_raw(struct imap_arena *a, size_t size);
 /* imap_arena_array - n zeroed elements of size bytes (aborts on overflow) */
 void *imap_arena_array(struct imap_arena *a, size_t n, size_t size);
 /* imap_arena_memdup - a copy of len bytes followed by a NUL */

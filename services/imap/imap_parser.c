@@ -152,12 +152,13 @@ static int p_quoted(struct pstate *ps, struct imap_arg *a)
 		ps->pos++;
 		n++;
 	}
-	out = imap_arena_alloc(ps->arena, n + 1);
+	out = imap_arena_alloc_raw(ps->arena, n + 1);
 	for (size_t i = start, j = 0; i < ps->pos; i++) {
 		if (ps->buf[i] == '\\')
 			i++;
 		out[j++] = (char)ps->buf[i];
 	}
+	out[n] = '\0';
 	ps->pos++;
 	a->type = IMAP_ARG_STRING;
 	a->str = out;
@@ -453,7 +454,7 @@ static void w_put(struct imap_arena *arena, char **buf, size_t *len, size_t *cap
 
 		while (ncap < *len + n + 1)
 			ncap *= 2;
-		nb = imap_arena_alloc(arena, ncap);
+		nb = imap_arena_alloc_raw(arena, ncap);
 		if (*len > 0)
 			memcpy(nb, *buf, *len);
 		*buf = nb;

@@ -55,6 +55,24 @@ def test_chunked_read(pg):
     assert r.returncode == 1 and b"malformed" in r.stderr
 
 
+def test_read_known_size(pg):
+    data = os.urandom(300 * 1024 + 7)  # two chunks
+    sha, _ = put(pg, data)
+    assert tool(pg, "read-known", sha, len(data), 0, -1) == data
+    assert tool(pg, "read-known", sha, len(data), 262140, 10) == data[262140:262150]
+    assert tool(pg, "read-known", sha, len(data), len(data), 10) == b""
+    # a size larger than the blob (a row that lies) is an error, not a short read
+    r = run_helper(pg, "store-tool", "read-known", sha, len(data) + 5, 0, -1, check=False)
+    assert r.returncode == 1 and b"shorter than its size" in r.stderr
+    r = run_helper(pg, "store-tool", "read-known", sha, len(data), len(data) + 1, 1, check=False)
+    assert r.returncode == 1 and b"offset" in r.stderr
+    r = run_helper(pg, "store-tool", "read-known", "00" * 32, 10, 0, 10, check=False)
+    assert r.returncode == 1 and b"no such message" in r.stderr
+    r = run_helper(pg, "store-tool", "read-known", "'; DROP TABLE messages; --", 10, 0, 10,
+                   check=False)
+    assert r.returncode == 1 and b"malformed" in r.stderr
+
+
 def state(pg, m):
     return pg.psql(f"SELECT uidnext, highestmodseq, messages, unseen, total_size FROM mailboxes "
                    f"WHERE id = {m}").split("|")

@@ -25,6 +25,8 @@
  *   mailboxes ACCOUNT              -> "NAME SPECIAL_USE|- SUBSCRIBED UIDVALIDITY MESSAGES", one each
  *   create-mailbox ACCOUNT NAME    -> ID
  *   subscribe ACCOUNT NAME 0|1 | rename ACCOUNT FROM TO | delete ACCOUNT NAME -> 1 | 0
+ *   read-known SHA SIZE OFFSET LENGTH -> the bytes on stdout (the size as a mailbox row has it)
+ *   prepared-tx                    -> what statements prepared inside transactions return
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,7 @@
 #include "queue/queue.h"
 #include "store/account.h"
 #include "store/db.h"
+#include "store/db_prepared.h"
 #include "store/mailbox.h"
 #include "store/message.h"
 #include "store/recipient.h"
@@ -177,6 +180,66 @@ static int cmd_read(PGconn *conn, int argc, char **argv, const char **error_r)
 {
 	return store_message_read(conn, argv[0], atoll(argv[1]), atoll(argv[2]), tool_write, NULL,
 				  error_r) < 0 ? -1 : 0;
+}
+
+static int cmd_read_known(PGconn *conn, int argc, char **argv, const char **error_r)
+{
+	return store_message_read_known(conn, argv[0], atoll(argv[1]), atoll(argv[2]),
+					atoll(argv[3]), tool_write, NULL, error_r) < 0 ? -1 : 0;
+}
+
+static const struct db_stmt tool_add_stmt = { "tool_add", "SELECT $1::int + 1", 1 };
+/* prepared with SQL PREPARE before its first db_query_prepared: the protocol-level prepare
+ * then fails with 42P05 inside the transaction */
+static const struct db_stmt tool_taken_stmt = { "tool_taken", "SELECT 'taken'", 0 };
+
+/* tool_print_prepared - print the first value of st's result */
+static int tool_print_prepared(PGconn *conn, const struct db_stmt *st, const char *param,
+			       const char **error_r)
+{
+	const char *params[1] = { param };
+	PGresult *res = db_query_prepared(conn, st, params, error_r);
+
+	if (res == NULL)
+		return -1;
+	printf("%s\n", db_get_str(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/* tool_prepared_body - first use of both statements inside a transaction, which must stay
+ * usable; then roll back on purpose */
+static int tool_prepared_body(PGconn *conn, void *arg, const char **error_r)
+{
+	(void)arg;
+	if (tool_print_prepared(conn, &tool_add_stmt, "41", error_r) < 0 ||
+	    tool_print_prepared(conn, &tool_taken_stmt, NULL, error_r) < 0 ||
+	    tool_print_prepared(conn, &tool_add_stmt, "1", error_r) < 0)
+		return -1;
+	printf("%s\n", PQtransactionStatus(conn) == PQTRANS_INTRANS ? "in-transaction" : "broken");
+	return db_fail("P0001", error_r, "rolled back on purpose");
+}
+
+static int cmd_prepared_tx(PGconn *conn, int argc, char **argv, const char **error_r)
+{
+	const char *error = NULL;
+	PGresult *res;
+
+	if (db_exec(conn, "PREPARE tool_taken AS SELECT 'taken'", 0, NULL, error_r) < 0)
+		return -1;
+	if (db_tx(conn, tool_prepared_body, NULL, &error) != -1)
+		return db_fail("XX000", error_r, "the transaction was not rolled back");
+	printf("%s\n", error);
+	/* prepared statements outlive the rollback: these run prepared */
+	res = db_query(conn, "SELECT count(*) FROM pg_prepared_statements "
+			     "WHERE name IN ('tool_add', 'tool_taken')", 0, NULL, error_r);
+	if (res == NULL)
+		return -1;
+	printf("%s\n", db_get_str(res, 0, 0));
+	PQclear(res);
+	if (tool_print_prepared(conn, &tool_add_stmt, "9", error_r) < 0)
+		return -1;
+	return tool_print_prepared(conn, &tool_taken_stmt, NULL, error_r);
 }
 
 static int cmd_meta(PGconn *conn, int argc, char **argv, const char **error_r)
@@ -466,6 +529,7 @@ static const struct tool_cmd tool_cmds[] = {
 	{ "queue-list", 1, cmd_queue_list }, { "mailboxes", 1, cmd_mailboxes },
 	{ "create-mailbox", 2, cmd_create_mailbox }, { "subscribe", 3, cmd_subscribe },
 	{ "rename", 3, cmd_rename }, { "delete", 2, cmd_delete },
+	{ "read-known", 4, cmd_read_known }, { "prepared-tx", 0, cmd_prepared_tx },
 };
 
 int main(int argc, char **argv)
