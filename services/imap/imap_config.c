@@ -40,6 +40,8 @@ void imap_config_load(struct imap_config *cfg)
 	config_session(&cfg->session);
 	cfg->listen_plain = config_listener("MERPATI_IMAP_LISTEN", ":143", &cfg->plain);
 	cfg->listen_tls = config_listener("MERPATI_IMAPS_LISTEN", ":993", &cfg->tls);
+	/* below docker-compose.yml's stop_grace_period (30s), after which comes SIGKILL */
+	cfg->shutdown_grace = config_duration("MERPATI_SHUTDOWN_GRACE", "20s");
 	cfg->idle_timeout = config_duration("MERPATI_IMAP_IDLE_TIMEOUT", "30m");
 	if (cfg->idle_timeout < 1)
 		config_fail("MERPATI_IMAP_IDLE_TIMEOUT", "0", "must be at least 1s");

@@ -25,6 +25,7 @@ struct imap_config {
 	struct config_listen plain;        /* MERPATI_IMAP_LISTEN (:143), STARTTLS */
 	struct config_listen tls;          /* MERPATI_IMAPS_LISTEN (:993), implicit TLS */
 	long idle_timeout;                 /* seconds; RFC 3501 5.4: at least 30 minutes */
+	long shutdown_grace;               /* seconds commands under way get on SIGTERM */
 	unsigned max_conns, max_per_ip;
 	unsigned store_threads;
 	bool proxy_protocol;

@@ -270,6 +270,10 @@ static struct imap_conn *conn_new(struct imap_server *srv, struct net_conn *c)
 	if (ic->autologout == NULL || ic->timer == NULL)
 		abort();
 	srv->live_conns++;
+	ic->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = ic;
+	srv->conns = ic;
 	return ic;
 }
 
@@ -282,6 +286,11 @@ void imap_conn_accept(struct net_conn *c, void *arg)
 	log_info("session=%s event=connect client=%s tls=%d", ic->id, net_conn_peer(c),
 		 lc->implicit_tls);
 	net_conn_set_callbacks(c, conn_on_read, conn_on_close, ic);
+	if (lc->srv->draining) {
+		/* taken from the backlog as the stop began: BYE as the greeting (RFC 3501 7.1.5) */
+		imap_session_drain(ic);
+		return;
+	}
 	imap_reply_raw(&ic->s, "* OK [", 6);
 	imap_capability_write(&ic->s);
 	imap_reply_printf(&ic->s, "] %s Merpati IMAP ready\r\n", ic->s.cfg->hostname);

@@ -23,6 +23,7 @@ enum imap_idle_state { IMAP_IDLE_OFF, IMAP_IDLE_ON, IMAP_IDLE_DONE };
 struct imap_conn {
 	struct imap_session s;          /* first: the session handlers see */
 	struct imap_server *srv;
+	struct imap_conn *prev, *next;  /* srv->conns */
 	struct net_conn *net;           /* NULL once the net layer closed it */
 	char id[NET_ID_MAX];
 	unsigned jobs;                  /* pool jobs in flight */
@@ -91,6 +92,9 @@ const char *imap_session_line(struct imap_cmd_ctx *ctx);
 void imap_session_release(struct imap_conn *ic);
 /* imap_session_close - say BYE text (if any), flush and close */
 void imap_session_close(struct imap_conn *ic, const char *bye);
+/* imap_session_drain - the server stops: BYE now if the session is between commands (or in
+ * IDLE); else imap_session_process says it once the command under way has ended */
+void imap_session_drain(struct imap_conn *ic);
 
 /* imap_sync.c: report other sessions' changes to the selected mailbox */
 /* imap_sync_start - read changes since the view's modseq, then call done(ic) after

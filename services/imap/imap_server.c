@@ -113,6 +113,8 @@ static const char *server_health(void *arg)
 {
 	struct imap_server *srv = arg;
 
+	if (srv->draining)
+		return "shutting down"; /* the front proxy stops sending clients here */
 	return store_pool_connected(srv->pool) > 0 ? NULL : "no database connection";
 }
 
@@ -138,14 +140,55 @@ static struct net_listener *server_listen(struct imap_server *srv,
 	return net_listener_new(srv->base, addr, &o, error_r);
 }
 
-/* server_signal - SIGINT/SIGTERM: leave the loop */
+/* server_drain_tick - leave the loop once every connection is gone or the grace is over */
+static void server_drain_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct imap_server *srv = arg;
+	struct timeval now, spent;
+
+	(void)fd, (void)what;
+	evutil_gettimeofday(&now, NULL);
+	evutil_timersub(&now, &srv->drain_start, &spent);
+	if (srv->live_conns > 0 && spent.tv_sec < srv->cfg->shutdown_grace)
+		return;
+	log_info("event=drained live=%u", srv->live_conns);
+	event_base_loopexit(srv->base, NULL);
+}
+
+/* server_drain_begin - the graceful stop: no new connections (the kernel's backlog is
+ * taken and closed, so the front proxy tries another replica), BYE to every session at
+ * its next command boundary, and at most MERPATI_SHUTDOWN_GRACE for commands under way */
+static void server_drain_begin(struct imap_server *srv)
+{
+	struct timeval tick = { 0, 50000 };
+	struct imap_conn *ic, *next;
+
+	srv->draining = true;
+	net_listener_stop_accepting(srv->plain);
+	net_listener_stop_accepting(srv->tls);
+	for (ic = srv->conns; ic != NULL; ic = next) {
+		next = ic->next;
+		imap_session_drain(ic);
+	}
+	log_info("event=drain live=%u grace=%ld", srv->live_conns, srv->cfg->shutdown_grace);
+	evutil_gettimeofday(&srv->drain_start, NULL);
+	srv->drain_tick = event_new(srv->base, -1, EV_PERSIST, server_drain_tick, srv);
+	if (srv->drain_tick == NULL || event_add(srv->drain_tick, &tick) < 0)
+		event_base_loopexit(srv->base, NULL);
+}
+
+/* server_signal - SIGINT/SIGTERM: a graceful stop; a second signal cuts it short */
 static void server_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct imap_server *srv = arg;
 
 	(void)what;
-	log_info("event=shutdown signal=%d", (int)sig);
-	event_base_loopexit(srv->base, NULL);
+	srv->signals++;
+	log_info("event=shutdown signal=%d%s", (int)sig, srv->signals > 1 ? " grace=cut" : "");
+	if (srv->signals > 1)
+		event_base_loopexit(srv->base, NULL);
+	else
+		server_drain_begin(srv);
 }
 
 /* server_bus - the publisher and the subscriber to every mailbox event */
@@ -224,4 +267,6 @@ void imap_server_stop(struct imap_server *srv)
 		event_free(srv->sigint);
 	if (srv->sigterm != NULL)
 		event_free(srv->sigterm);
+	if (srv->drain_tick != NULL)
+		event_free(srv->drain_tick);
 }

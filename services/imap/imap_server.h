@@ -41,7 +41,12 @@ struct imap_server {
 	struct imap_listener_ctx plain_ctx, tls_ctx_arg;
 	char instance[96];
 	struct event *sigint, *sigterm;
+	unsigned signals;                  /* SIGINT/SIGTERM seen; a second one cuts the grace */
+	bool draining;                     /* a graceful stop is under way */
+	struct event *drain_tick;          /* watches the drain end */
+	struct timeval drain_start;
 	unsigned live_conns;
+	struct imap_conn *conns;           /* every connection object not yet freed */
 	struct imap_conn *watchers[IMAP_SERVER_BUCKETS];      /* by selected mailbox id */
 	struct imap_user_count *users[IMAP_SERVER_BUCKETS];   /* by account id */
 };

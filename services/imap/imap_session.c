@@ -26,6 +26,12 @@ void imap_session_release(struct imap_conn *ic)
 	imap_arena_free(&ic->cmd_arena);
 	imap_arena_free(&ic->s.arena);
 	imap_compress_free(&ic->z);
+	if (ic->prev != NULL)
+		ic->prev->next = ic->next;
+	else
+		ic->srv->conns = ic->next;
+	if (ic->next != NULL)
+		ic->next->prev = ic->prev;
 	ic->srv->live_conns--;
 	free(ic);
 }
@@ -318,9 +324,31 @@ static void session_idle_input(struct imap_conn *ic, struct evbuffer *in)
 		imap_session_continue(ic);
 }
 
+/* session_at_rest - between commands with no part of one read (a literal being sent is let
+ * through, so an APPEND under way completes), or in IDLE: where a BYE may interrupt */
+static bool session_at_rest(const struct imap_conn *ic)
+{
+	if (ic->idle == IMAP_IDLE_ON)
+		return true;
+	return !ic->busy && ic->want == 0 && ic->cont_at == 0 && ic->skip_bytes == 0;
+}
+
+void imap_session_drain(struct imap_conn *ic)
+{
+	/* RFC 3501 7.1.5: BYE when the server is shutting down; RFC 5530 UNAVAILABLE: try
+	 * again later (the front proxy sends the reconnect to another replica) */
+	if (ic->net != NULL && session_at_rest(ic))
+		imap_session_close(ic, "[UNAVAILABLE] Server shutting down");
+}
+
 /* imap_session_process - run what the input holds until a command waits */
 void imap_session_process(struct imap_conn *ic)
 {
+	if (ic->srv->draining) {
+		imap_session_drain(ic);
+		if (ic->net == NULL || ic->s.state == IMAP_STATE_LOGOUT)
+			return;
+	}
 	while (ic->net != NULL && ic->s.state != IMAP_STATE_LOGOUT) {
 		struct evbuffer *in = imap_conn_input(ic);
 
