@@ -5,6 +5,8 @@
 #include "queue/queue.h"
 #include "queue/queue_util.h"
 #include "store/db.h"
+#include "store/db_prepared.h"
+#include "store/message.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,29 @@ struct in_insert {
 	const void *msg;
 	size_t len;
 };
+
+static const struct db_stmt in_job_stmt = {
+	"queue_in_insert_job",
+	"INSERT INTO queue_in (sender, client_ip, helo, auth_account_id, listener, dsn_ret, "
+	"dsn_envid, sha256, size, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+	"decode($8, 'hex'), $9, $10) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id", 10 };
+
+static const struct db_stmt in_rcpts_stmt = {
+	"queue_in_insert_rcpts",
+	"INSERT INTO queue_in_rcpt (job_id, position, address, orcpt, notify) "
+	"SELECT $1, ord - 1, a, nullif(o, ''), n FROM unnest($2::text[], $3::text[], "
+	"$4::smallint[]) WITH ORDINALITY AS t(a, o, n, ord)", 4 };
+
+/* in_prepare - the insert's statements, prepared before its transaction: one message
+ * each, so parsing and planning them every time cost more than running them */
+static int in_prepare(PGconn *conn, const char **error_r)
+{
+	static const struct db_stmt *const stmts[] = { &in_job_stmt, &in_rcpts_stmt };
+
+	if (store_message_prepare(conn, error_r) < 0)
+		return -1;
+	return db_prepare(conn, stmts, sizeof(stmts) / sizeof(stmts[0]), error_r);
+}
 
 /* in_check - bounds and values of a job before anything is written */
 static int in_check(const struct queue_in_job *job, const char **error_r)
@@ -42,10 +67,7 @@ static int in_insert_job(PGconn *conn, struct queue_in_job *job, size_t len, con
 	PGresult *res;
 	int inserted;
 
-	res = db_query(conn, "INSERT INTO queue_in (sender, client_ip, helo, auth_account_id, "
-			     "listener, dsn_ret, dsn_envid, sha256, size, idempotency_key) VALUES "
-			     "($1, $2, $3, $4, $5, $6, $7, decode($8, 'hex'), $9, $10) "
-			     "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id", 10, params, error_r);
+	res = db_query_prepared(conn, &in_job_stmt, params, error_r);
 	if (res == NULL)
 		return -1;
 	inserted = PQntuples(res) == 1;
@@ -70,8 +92,9 @@ static int in_insert_rcpts(PGconn *conn, const struct queue_in_job *job, const c
 	const char **orcpts = calloc(job->nrcpts, sizeof(char *));
 	char *notify = malloc(job->nrcpts * 4 + 3), *p = notify, id[24];
 	const char *params[4];
+	PGresult *res;
+	bool ok;
 	size_t i;
-	int64_t n;
 
 	if (addrs == NULL || orcpts == NULL || notify == NULL)
 		abort();
@@ -86,15 +109,15 @@ static int in_insert_rcpts(PGconn *conn, const struct queue_in_job *job, const c
 	params[1] = queue_util_text_array(addrs, job->nrcpts);
 	params[2] = queue_util_text_array(orcpts, job->nrcpts);
 	params[3] = notify;
-	n = db_exec(conn, "INSERT INTO queue_in_rcpt (job_id, position, address, orcpt, notify) "
-			  "SELECT $1, ord - 1, a, nullif(o, ''), n FROM unnest($2::text[], $3::text[], "
-			  "$4::smallint[]) WITH ORDINALITY AS t(a, o, n, ord)", 4, params, error_r);
+	res = db_query_prepared(conn, &in_rcpts_stmt, params, error_r);
+	ok = res != NULL;
+	PQclear(res);
 	free((char *)params[1]);
 	free((char *)params[2]);
 	free(notify);
 	free(addrs);
 	free(orcpts);
-	return n < 0 ? -1 : 0;
+	return ok ? 0 : -1;
 }
 
 /* in_insert_tx - blob, job and recipients: all or nothing */
@@ -116,7 +139,7 @@ int queue_in_insert(PGconn *conn, struct queue_in_job *job, const void *msg, siz
 {
 	struct in_insert in = { job, msg, len };
 
-	if (in_check(job, error_r) < 0)
+	if (in_check(job, error_r) < 0 || in_prepare(conn, error_r) < 0)
 		return -1;
 	if (db_tx(conn, in_insert_tx, &in, error_r) < 0)
 		return -1;

@@ -60,23 +60,49 @@ static int prepare(PGconn *conn, const struct db_stmt *st, const char **error_r)
 	return 0;
 }
 
-PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
-			    const char **error_r)
+/* can_prepare - whether a PREPARE may be sent now: outside a transaction, with room left */
+static bool can_prepare(PGconn *conn)
+{
+	return PQtransactionStatus(conn) == PQTRANS_IDLE && prep.n < DB_PREPARED_MAX;
+}
+
+PGresult *db_query_prepared_bin(PGconn *conn, const struct db_stmt *st,
+				const char *const *params, const int *lengths, const int *formats,
+				const char **error_r)
 {
 	PGresult *res;
 	ExecStatusType status;
 
 	if (!db_connected(conn))
-		return db_query(conn, st->sql, st->nparams, params, error_r);
+		return db_query_bin(conn, st->sql, st->nparams, params, lengths, formats, error_r);
 	if (!prepared_known(conn, st)) {
-		if (PQtransactionStatus(conn) != PQTRANS_IDLE || prep.n >= DB_PREPARED_MAX)
-			return db_query(conn, st->sql, st->nparams, params, error_r);
+		if (!can_prepare(conn))
+			return db_query_bin(conn, st->sql, st->nparams, params, lengths, formats,
+					    error_r);
 		if (prepare(conn, st, error_r) < 0)
 			return NULL;
 	}
-	res = PQexecPrepared(conn, st->name, st->nparams, params, NULL, NULL, 0);
+	res = PQexecPrepared(conn, st->name, st->nparams, params, lengths, formats, 0);
 	status = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
 		return res;
 	return failed(conn, res, error_r);
+}
+
+PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
+			    const char **error_r)
+{
+	return db_query_prepared_bin(conn, st, params, NULL, NULL, error_r);
+}
+
+int db_prepare(PGconn *conn, const struct db_stmt *const *stmts, size_t n,
+	       const char **error_r)
+{
+	if (!db_connected(conn))
+		return 0; /* the statements run unprepared and report the failure themselves */
+	for (size_t i = 0; i < n; i++)
+		if (!prepared_known(conn, stmts[i]) && can_prepare(conn) &&
+		    prepare(conn, stmts[i], error_r) < 0)
+			return -1;
+	return 0;
 }

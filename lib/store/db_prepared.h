@@ -13,6 +13,7 @@
 #define MERPATI_STORE_DB_PREPARED_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 
 #define DB_PREPARED_MAX 32 /* statements remembered per thread; more run unprepared */
 
@@ -26,5 +27,15 @@ struct db_stmt {
  * this connection once; the result to PQclear, or NULL with *error_r */
 PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
 			    const char **error_r);
+/* db_query_prepared_bin - db_query_prepared with lengths and formats (1 = binary) per
+ * parameter, as db_query_bin; results in text format */
+PGresult *db_query_prepared_bin(PGconn *conn, const struct db_stmt *st,
+				const char *const *params, const int *lengths, const int *formats,
+				const char **error_r);
+/* db_prepare - prepare the n statements on conn now, so that a transaction that follows
+ * runs them prepared. Does nothing inside a transaction or once DB_PREPARED_MAX are
+ * remembered (they then run unprepared); 0, or -1 with *error_r when a PREPARE failed */
+int db_prepare(PGconn *conn, const struct db_stmt *const *stmts, size_t n,
+	       const char **error_r);
 
 #endif
