@@ -384,8 +384,12 @@ int store_pool_submit(struct store_pool *pool, store_pool_work_fn *work,
 	j->done = done;
 	j->arg = arg;
 	pool_push(&pool->todo, j);
-	/* broadcast: a worker without a connection may wake first and leave the job */
-	pthread_cond_broadcast(&pool->cond);
+	/* While every worker holds a connection, whichever wakes takes the job: wake one.
+	 * Otherwise broadcast: a worker without a connection may wake first and leave it. */
+	if (pool->connected == pool->nthreads)
+		pthread_cond_signal(&pool->cond);
+	else
+		pthread_cond_broadcast(&pool->cond);
 	pthread_mutex_unlock(&pool->mu);
 	return 0;
 }
