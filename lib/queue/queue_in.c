@@ -13,7 +13,9 @@
 #include <string.h>
 
 /* The blob, the job and its recipients in one statement, so one round trip in autocommit
- * is the whole transaction: its result arrives after its COMMIT (DESIGN.md rule 2). The
+ * is the whole transaction. Its result is final only after its COMMIT (DESIGN.md rule 2):
+ * the implicit transaction commits at the protocol's Sync, and PQexecPrepared returns after
+ * the ReadyForQuery that follows, or with the error of a COMMIT that failed. The
  * recipients hang off the job's RETURNING row: when the idempotency key existed, no job
  * row comes back and nothing but the (identical) blob is written. Foreign keys are checked
  * at the end of the statement, where the blob inserted by the first part is visible. */
