@@ -5,19 +5,36 @@
 #include "queue/queue.h"
 #include "queue/queue_util.h"
 #include "store/db.h"
+#include "store/db_prepared.h"
+#include "store/message.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct in_insert {
-	struct queue_in_job *job;
-	const void *msg;
-	size_t len;
-};
+/* The blob, the job and its recipients in one statement, so one round trip in autocommit
+ * is the whole transaction. Its result is final only after its COMMIT (DESIGN.md rule 2):
+ * the implicit transaction commits at the protocol's Sync, and PQexecPrepared returns after
+ * the ReadyForQuery that follows, or with the error of a COMMIT that failed. The
+ * recipients hang off the job's RETURNING row: when the idempotency key existed, no job
+ * row comes back and nothing but the (identical) blob is written. Foreign keys are checked
+ * at the end of the statement, where the blob inserted by the first part is visible. */
+static const struct db_stmt in_insert_stmt = {
+	"queue_in_insert",
+	"WITH blob AS (INSERT INTO messages (sha256, raw, size) VALUES (decode($1, 'hex'), $2, $3) "
+	"  ON CONFLICT (sha256) DO NOTHING), "
+	"job AS (INSERT INTO queue_in (sender, client_ip, helo, auth_account_id, listener, "
+	"  dsn_ret, dsn_envid, sha256, size, idempotency_key) VALUES ($4, $5, $6, $7, $8, $9, "
+	"  $10, decode($1, 'hex'), $3, $11) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id), "
+	"rcpt AS (INSERT INTO queue_in_rcpt (job_id, position, address, orcpt, notify) "
+	"  SELECT job.id, ord - 1, a, nullif(o, ''), n FROM job, unnest($12::text[], $13::text[], "
+	"  $14::smallint[]) WITH ORDINALITY AS t(a, o, n, ord)) "
+	"SELECT id FROM job", 14 };
+
+#define IN_INSERT_ATTEMPTS 3 /* a deadlock or serialization failure is tried again */
 
 /* in_check - bounds and values of a job before anything is written */
-static int in_check(const struct queue_in_job *job, const char **error_r)
+static int in_check(const struct queue_in_job *job, size_t len, const char **error_r)
 {
 	size_t i;
 
@@ -26,36 +43,42 @@ static int in_check(const struct queue_in_job *job, const char **error_r)
 	for (i = 0; i < job->nrcpts; i++)
 		if (!queue_util_notify_ok(job->rcpts[i].notify) || job->rcpts[i].address[0] == '\0')
 			return db_fail("22023", error_r, "malformed recipient %zu", i);
+	if (len > STORE_MESSAGE_MAX)
+		return db_fail("54000", error_r, "message larger than %u bytes", STORE_MESSAGE_MAX);
 	return 0;
 }
 
-/* in_insert_job - the queue_in row; *id_r set; returns 1 inserted, 0 key existed, -1 */
-static int in_insert_job(PGconn *conn, struct queue_in_job *job, size_t len, const char **error_r)
+/* in_rcpt_arrays - the recipients as the three array parameters (text, malloc'd) */
+static void in_rcpt_arrays(const struct queue_in_job *job, char **addrs_r, char **orcpts_r,
+			   char **notify_r)
 {
-	char acc[24], size[24];
-	const char *params[10] = {
-		job->sender, job->client_ip, job->helo,
-		job->auth_account_id > 0 ? db_int64_param(acc, job->auth_account_id) : NULL,
-		queue_listener_name(job->listener), queue_util_ret_name(job->ret),
-		job->envid[0] ? job->envid : NULL, job->sha256, db_int64_param(size, (int64_t)len),
-		job->idempotency_key[0] ? job->idempotency_key : NULL };
-	PGresult *res;
-	int inserted;
+	const char **addrs = calloc(job->nrcpts, sizeof(char *));
+	const char **orcpts = calloc(job->nrcpts, sizeof(char *));
+	char *notify = malloc(job->nrcpts * 4 + 3), *p = notify;
 
-	res = db_query(conn, "INSERT INTO queue_in (sender, client_ip, helo, auth_account_id, "
-			     "listener, dsn_ret, dsn_envid, sha256, size, idempotency_key) VALUES "
-			     "($1, $2, $3, $4, $5, $6, $7, decode($8, 'hex'), $9, $10) "
-			     "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id", 10, params, error_r);
-	if (res == NULL)
-		return -1;
-	inserted = PQntuples(res) == 1;
-	if (inserted)
-		job->id = db_get_int64(res, 0, 0);
-	PQclear(res);
-	if (inserted)
-		return 1;
-	res = db_query(conn, "SELECT id FROM queue_in WHERE idempotency_key = $1", 1, &params[9],
-		       error_r);
+	if (addrs == NULL || orcpts == NULL || notify == NULL)
+		abort();
+	*p++ = '{';
+	for (size_t i = 0; i < job->nrcpts; i++) {
+		addrs[i] = job->rcpts[i].address;
+		orcpts[i] = job->rcpts[i].orcpt;
+		p += sprintf(p, i ? ",%u" : "%u", job->rcpts[i].notify);
+	}
+	strcpy(p, "}");
+	*addrs_r = queue_util_text_array(addrs, job->nrcpts);
+	*orcpts_r = queue_util_text_array(orcpts, job->nrcpts);
+	*notify_r = notify;
+	free(addrs);
+	free(orcpts);
+}
+
+/* in_existing - the id of the job committed before under the same idempotency key */
+static int in_existing(PGconn *conn, struct queue_in_job *job, const char **error_r)
+{
+	const char *params[1] = { job->idempotency_key };
+	PGresult *res = db_query(conn, "SELECT id FROM queue_in WHERE idempotency_key = $1", 1,
+				 params, error_r);
+
 	if (res == NULL)
 		return -1;
 	job->id = db_get_int64(res, 0, 0);
@@ -63,62 +86,56 @@ static int in_insert_job(PGconn *conn, struct queue_in_job *job, size_t len, con
 	return 0;
 }
 
-/* in_insert_rcpts - every recipient of the job in one statement */
-static int in_insert_rcpts(PGconn *conn, const struct queue_in_job *job, const char **error_r)
+/* in_insert - run the statement once; 1 inserted, 0 the key existed, -1 error */
+static int in_insert(PGconn *conn, struct queue_in_job *job, const void *msg, size_t len,
+		     const char **error_r)
 {
-	const char **addrs = calloc(job->nrcpts, sizeof(char *));
-	const char **orcpts = calloc(job->nrcpts, sizeof(char *));
-	char *notify = malloc(job->nrcpts * 4 + 3), *p = notify, id[24];
-	const char *params[4];
-	size_t i;
-	int64_t n;
-
-	if (addrs == NULL || orcpts == NULL || notify == NULL)
-		abort();
-	*p++ = '{';
-	for (i = 0; i < job->nrcpts; i++) {
-		addrs[i] = job->rcpts[i].address;
-		orcpts[i] = job->rcpts[i].orcpt;
-		p += sprintf(p, i ? ",%u" : "%u", job->rcpts[i].notify);
-	}
-	strcpy(p, "}");
-	params[0] = db_int64_param(id, job->id);
-	params[1] = queue_util_text_array(addrs, job->nrcpts);
-	params[2] = queue_util_text_array(orcpts, job->nrcpts);
-	params[3] = notify;
-	n = db_exec(conn, "INSERT INTO queue_in_rcpt (job_id, position, address, orcpt, notify) "
-			  "SELECT $1, ord - 1, a, nullif(o, ''), n FROM unnest($2::text[], $3::text[], "
-			  "$4::smallint[]) WITH ORDINALITY AS t(a, o, n, ord)", 4, params, error_r);
-	free((char *)params[1]);
-	free((char *)params[2]);
-	free(notify);
-	free(addrs);
-	free(orcpts);
-	return n < 0 ? -1 : 0;
-}
-
-/* in_insert_tx - blob, job and recipients: all or nothing */
-static int in_insert_tx(PGconn *conn, void *arg, const char **error_r)
-{
-	struct in_insert *in = arg;
+	char acc[24], size[24], *addrs, *orcpts, *notify;
+	const char *params[14] = {
+		job->sha256, len > 0 ? msg : "", db_int64_param(size, (int64_t)len),
+		job->sender, job->client_ip, job->helo,
+		job->auth_account_id > 0 ? db_int64_param(acc, job->auth_account_id) : NULL,
+		queue_listener_name(job->listener), queue_util_ret_name(job->ret),
+		job->envid[0] ? job->envid : NULL,
+		job->idempotency_key[0] ? job->idempotency_key : NULL };
+	int lengths[14] = { [1] = (int)len }, formats[14] = { [1] = 1 };
+	PGresult *res;
 	int inserted;
 
-	if (store_message_insert(conn, in->msg, in->len, in->job->sha256, &inserted, error_r) < 0)
+	in_rcpt_arrays(job, &addrs, &orcpts, &notify);
+	params[11] = addrs;
+	params[12] = orcpts;
+	params[13] = notify;
+	res = db_query_prepared_bin(conn, &in_insert_stmt, params, lengths, formats, error_r);
+	free(addrs);
+	free(orcpts);
+	free(notify);
+	if (res == NULL)
 		return -1;
-	inserted = in_insert_job(conn, in->job, in->len, error_r);
-	if (inserted <= 0)
-		return inserted; /* 0: the same transaction was committed before */
-	return in_insert_rcpts(conn, in->job, error_r);
+	inserted = PQntuples(res) == 1;
+	if (inserted)
+		job->id = db_get_int64(res, 0, 0);
+	PQclear(res);
+	return inserted;
 }
 
 int queue_in_insert(PGconn *conn, struct queue_in_job *job, const void *msg, size_t len,
 		    const char **error_r)
 {
-	struct in_insert in = { job, msg, len };
+	int r = -1;
 
-	if (in_check(job, error_r) < 0)
+	if (in_check(job, len, error_r) < 0)
 		return -1;
-	if (db_tx(conn, in_insert_tx, &in, error_r) < 0)
+	/* autocommit is what makes the one statement its own transaction */
+	if (db_connected(conn) && PQtransactionStatus(conn) != PQTRANS_IDLE)
+		return db_fail("25001", error_r, "queue_in_insert called inside a transaction");
+	store_message_hash(msg, len, job->sha256);
+	for (int attempt = 1; attempt <= IN_INSERT_ATTEMPTS && r < 0; attempt++) {
+		r = in_insert(conn, job, msg, len, error_r);
+		if (r < 0 && !db_error_retryable())
+			return -1;
+	}
+	if (r < 0 || (r == 0 && in_existing(conn, job, error_r) < 0))
 		return -1;
 	job->size = (int64_t)len;
 	return 0;

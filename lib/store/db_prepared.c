@@ -105,10 +105,11 @@ static int prepared_ready(PGconn *conn, const struct db_stmt *st, const char **e
 	}
 }
 
-/* query_prepared - st with text parameters; results in result_format (0 text, 1 binary) */
+/* query_prepared - st with parameters in the given formats (NULL lengths and formats: all
+ * text); results in result_format (0 text, 1 binary) */
 static PGresult *query_prepared(PGconn *conn, const struct db_stmt *st,
-				const char *const *params, int result_format,
-				const char **error_r)
+				const char *const *params, const int *lengths, const int *formats,
+				int result_format, const char **error_r)
 {
 	PGresult *res;
 	ExecStatusType status;
@@ -117,12 +118,12 @@ static PGresult *query_prepared(PGconn *conn, const struct db_stmt *st,
 	case -1:
 		return NULL;
 	case 0:
-		return db_query_raw(conn, st->sql, st->nparams, params, NULL, NULL, result_format,
-				    error_r);
+		return db_query_raw(conn, st->sql, st->nparams, params, lengths, formats,
+				    result_format, error_r);
 	default:
 		break;
 	}
-	res = PQexecPrepared(conn, st->name, st->nparams, params, NULL, NULL, result_format);
+	res = PQexecPrepared(conn, st->name, st->nparams, params, lengths, formats, result_format);
 	status = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
 		return res;
@@ -132,11 +133,30 @@ static PGresult *query_prepared(PGconn *conn, const struct db_stmt *st,
 PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
 			    const char **error_r)
 {
-	return query_prepared(conn, st, params, 0, error_r);
+	return query_prepared(conn, st, params, NULL, NULL, 0, error_r);
 }
 
-PGresult *db_query_prepared_binary(PGconn *conn, const struct db_stmt *st,
+PGresult *db_query_prepared_raw(PGconn *conn, const struct db_stmt *st,
 				   const char *const *params, const char **error_r)
 {
-	return query_prepared(conn, st, params, 1, error_r);
+	return query_prepared(conn, st, params, NULL, NULL, 1, error_r);
+}
+
+PGresult *db_query_prepared_bin(PGconn *conn, const struct db_stmt *st,
+				const char *const *params, const int *lengths, const int *formats,
+				const char **error_r)
+{
+	return query_prepared(conn, st, params, lengths, formats, 0, error_r);
+}
+
+int db_prepare(PGconn *conn, const struct db_stmt *const *stmts, size_t n,
+	       const char **error_r)
+{
+	if (!db_connected(conn) || PQtransactionStatus(conn) != PQTRANS_IDLE)
+		return 0; /* they run (or get prepared) when used, and report failures then */
+	for (size_t i = 0; i < n; i++)
+		if (!prepared_known(conn, stmts[i]) && prep.n < DB_PREPARED_MAX &&
+		    prepare(conn, stmts[i], error_r) < 0)
+			return -1;
+	return 0;
 }

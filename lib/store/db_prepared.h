@@ -14,6 +14,8 @@
 #ifndef MERPATI_STORE_DB_PREPARED_H
 #define MERPATI_STORE_DB_PREPARED_H
 
+#include <stddef.h>
+
 #include <libpq-fe.h>
 
 #define DB_PREPARED_MAX 32 /* statements remembered per thread; more run unprepared */
@@ -28,10 +30,21 @@ struct db_stmt {
  * this connection once; the result to PQclear, or NULL with *error_r */
 PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
 			    const char **error_r);
-/* db_query_prepared_binary - db_query_prepared with results in binary format: a bytea
- * value arrives as its raw bytes (PQgetlength gives its size), not as hex to decode; only
- * for statements whose every column the caller reads in binary */
-PGresult *db_query_prepared_binary(PGconn *conn, const struct db_stmt *st,
-				   const char *const *params, const char **error_r);
+/* db_query_prepared_raw - db_query_prepared with results in binary format, as db_query_raw:
+ * a bytea value arrives as its raw bytes (PQgetlength gives its size), not as hex to
+ * decode; only for statements whose every column the caller reads in binary */
+PGresult *db_query_prepared_raw(PGconn *conn, const struct db_stmt *st,
+				const char *const *params, const char **error_r);
+/* db_query_prepared_bin - db_query_prepared with lengths and formats (1 = binary) per
+ * parameter, as db_query_bin; results in text format */
+PGresult *db_query_prepared_bin(PGconn *conn, const struct db_stmt *st,
+				const char *const *params, const int *lengths, const int *formats,
+				const char **error_r);
+/* db_prepare - prepare the n statements on conn now, outside a transaction, so that the
+ * transaction that follows does not pay for a savepoint per first use. Does nothing inside
+ * a transaction or once DB_PREPARED_MAX are remembered; 0, or -1 with *error_r when a
+ * PREPARE failed */
+int db_prepare(PGconn *conn, const struct db_stmt *const *stmts, size_t n,
+	       const char **error_r);
 
 #endif

@@ -31,6 +31,27 @@ static bool message_hex_ok(const char *hex)
 	return hex != NULL && strlen(hex) == 64 && strspn(hex, "0123456789abcdef") == 64;
 }
 
+static const struct db_stmt message_insert_stmt = {
+	"store_message_insert",
+	"INSERT INTO messages (sha256, raw, size) VALUES (decode($1, 'hex'), $2, $3) "
+	"ON CONFLICT (sha256) DO NOTHING", 3 };
+
+static const struct db_stmt message_meta_insert_stmt = {
+	"store_message_meta_insert",
+	"INSERT INTO message_meta (sha256, envelope, bodystructure, body, sent_date, subject, "
+	"from_addr, to_addr, cc_addr, bcc_addr, reply_to, message_id, in_reply_to, refs, "
+	"headers, body_text, sections) VALUES (decode($1, 'hex'), $2, $3, $4, "
+	"$5::timestamptz, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
+	"ON CONFLICT (sha256) DO NOTHING", MESSAGE_META_FIELDS + 2 };
+
+int store_message_prepare(PGconn *conn, const char **error_r)
+{
+	static const struct db_stmt *const stmts[] = { &message_insert_stmt,
+						       &message_meta_insert_stmt };
+
+	return db_prepare(conn, stmts, sizeof(stmts) / sizeof(stmts[0]), error_r);
+}
+
 int store_message_insert(PGconn *conn, const void *data, size_t len,
 			 char hex_r[STORE_SHA256_HEX_SIZE], int *inserted_r, const char **error_r)
 {
@@ -46,9 +67,7 @@ int store_message_insert(PGconn *conn, const void *data, size_t len,
 	params[0] = hex_r;
 	params[1] = len > 0 ? data : "";
 	params[2] = db_int64_param(size, (int64_t)len);
-	res = db_query_bin(conn, "INSERT INTO messages (sha256, raw, size) "
-				 "VALUES (decode($1, 'hex'), $2, $3) ON CONFLICT (sha256) DO NOTHING",
-			   3, params, lengths, formats, error_r);
+	res = db_query_prepared_bin(conn, &message_insert_stmt, params, lengths, formats, error_r);
 	if (res == NULL)
 		return -1;
 	n = strtoll(PQcmdTuples(res), NULL, 10);
@@ -95,7 +114,8 @@ int store_message_meta_insert(PGconn *conn, const char *sha256_hex,
 		meta->in_reply_to, meta->references, meta->headers, meta->body_text };
 	const char *params[MESSAGE_META_FIELDS + 2];
 	char *copies[MESSAGE_META_FIELDS];
-	int64_t n;
+	PGresult *res;
+	int64_t n = -1;
 	int i;
 
 	if (!message_hex_ok(sha256_hex))
@@ -107,12 +127,11 @@ int store_message_meta_insert(PGconn *conn, const char *sha256_hex,
 	/* offsets cut short would point into the wrong bytes: too long means none */
 	params[MESSAGE_META_FIELDS + 1] = meta->sections != NULL &&
 		strlen(meta->sections) <= STORE_META_SECTIONS_MAX ? meta->sections : NULL;
-	n = db_exec(conn, "INSERT INTO message_meta (sha256, envelope, bodystructure, body, "
-			  "sent_date, subject, from_addr, to_addr, cc_addr, bcc_addr, reply_to, "
-			  "message_id, in_reply_to, refs, headers, body_text, sections) VALUES "
-			  "(decode($1, 'hex'), $2, $3, $4, $5::timestamptz, $6, $7, $8, $9, $10, "
-			  "$11, $12, $13, $14, $15, $16, $17) ON CONFLICT (sha256) DO NOTHING",
-		    MESSAGE_META_FIELDS + 2, params, error_r);
+	res = db_query_prepared(conn, &message_meta_insert_stmt, params, error_r);
+	if (res != NULL) {
+		n = strtoll(PQcmdTuples(res), NULL, 10);
+		PQclear(res);
+	}
 	for (i = 0; i < MESSAGE_META_FIELDS; i++)
 		free(copies[i]);
 	return n < 0 ? -1 : n > 0;
@@ -170,7 +189,7 @@ static int64_t message_read_chunk(PGconn *conn, const char *sha256_hex, int64_t 
 	PGresult *res;
 	int64_t got;
 
-	res = db_query_prepared_binary(conn, &message_chunk_stmt, params, error_r);
+	res = db_query_prepared_raw(conn, &message_chunk_stmt, params, error_r);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) != 1) {

@@ -44,6 +44,9 @@ struct store_message_meta {
 
 /* store_message_hash - lowercase hex SHA-256 of data (OpenSSL) */
 void store_message_hash(const void *data, size_t len, char hex_r[STORE_SHA256_HEX_SIZE]);
+/* store_message_prepare - prepare the two inserts below on conn, outside a transaction, so
+ * that the transaction which follows runs them prepared (db_prepared.h); 0 or -1 */
+int store_message_prepare(PGconn *conn, const char **error_r);
 /* store_message_insert - store the bytes unless already there; sets hex_r to their hash and
  * *inserted_r to 1 if this call created the row (0 if it existed). -1 on error or when len
  * exceeds STORE_MESSAGE_MAX. Runs in the caller's transaction, if any. */

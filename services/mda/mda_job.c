@@ -66,7 +66,8 @@ static void deliver_one(PGconn *conn, struct mda_batch *b, const struct queue_in
 		d.raw = raw->data;
 		d.raw_len = raw->len;
 		store_message_meta_from_mime(&meta, &smeta, iso);
-		if (mda_deliver(conn, &d, &error) < 0) {
+		/* prepared outside the transaction, or it would run unprepared inside it */
+		if (store_message_prepare(conn, &error) < 0 || mda_deliver(conn, &d, &error) < 0) {
 			log_error("event=job_failed job=%" PRId64 " attempts=%d error=\"%s\"",
 				  job->id, job->attempts, error);
 			defer(conn, b->cfg, job, error);

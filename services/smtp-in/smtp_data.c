@@ -130,17 +130,63 @@ static void bdat_byte(struct smtp_data *d, uint8_t ch, uint8_t *out, size_t *n)
 		text_byte(d, ch, out, n);
 }
 
-/* smtp_data_feed - decode what fits, stopping right after DATA's end */
+/* plain_run - how many bytes at the start of in[0..len) are neither CR nor LF */
+static size_t plain_run(const uint8_t *in, size_t len)
+{
+	const uint8_t *cr = memchr(in, '\r', len);
+	size_t n = cr != NULL ? (size_t)(cr - in) : len;
+	const uint8_t *lf = memchr(in, '\n', n);
+
+	return lf != NULL ? (size_t)(lf - in) : n;
+}
+
+/* run_allowed - whether the next bytes, if plain, are line text as text_byte sees them: inside
+ * a line, or at its start unless a dot there needs the transparency rule */
+static bool run_allowed(const struct smtp_data *d, uint8_t first)
+{
+	if (d->state == SMTP_DATA_TEXT)
+		return true;
+	return d->state == SMTP_DATA_BOL && (d->bdat || first != '.');
+}
+
+/* text_run - n plain bytes of line text at once: what text_byte does to each of them
+ * (count, copy while under size_max, line length), with one memcpy */
+static void text_run(struct smtp_data *d, const uint8_t *in, size_t n, uint8_t *out,
+		     size_t *out_n)
+{
+	uint64_t room = d->size < d->size_max ? d->size_max - d->size : 0;
+	size_t copy = n < room ? n : (size_t)room;
+
+	memcpy(out + *out_n, in, copy);
+	*out_n += copy;
+	d->size += n;
+	if (copy < n)
+		d->too_big = true;
+	d->line_len += n;
+	if (!d->binary && d->line_len + 2 > d->line_max)
+		d->line_too_long = true;
+	d->state = SMTP_DATA_TEXT;
+}
+
+/* smtp_data_feed - decode what fits, stopping right after DATA's end. Runs of plain line
+ * text are found with memchr and copied whole; CR, LF and a dot at a line's start go
+ * through the byte rules above. */
 size_t smtp_data_feed(struct smtp_data *d, const uint8_t *in, size_t len, uint8_t *out,
 		      size_t *out_len_r)
 {
-	size_t i, n = 0;
+	size_t i = 0, n = 0, run;
 
-	for (i = 0; i < len && d->state != SMTP_DATA_DONE; i++) {
+	while (i < len && d->state != SMTP_DATA_DONE) {
+		if (run_allowed(d, in[i]) && (run = plain_run(in + i, len - i)) > 0) {
+			text_run(d, in + i, run, out, &n);
+			i += run;
+			continue;
+		}
 		if (d->bdat)
 			bdat_byte(d, in[i], out, &n);
 		else
 			data_byte(d, in[i], out, &n);
+		i++;
 	}
 	*out_len_r = n;
 	return i;

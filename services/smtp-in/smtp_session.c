@@ -9,8 +9,6 @@
 
 #include "smtp_reply.h"
 
-#define DECODE_CHUNK 16384
-
 /* smtp_session_new - a session in command mode with the 220 greeting queued */
 struct smtp_session *smtp_session_new(const struct smtp_session_config *cfg)
 {
@@ -115,14 +113,20 @@ static enum smtp_action step_skip_line(struct smtp_session *s, const uint8_t *in
 	return SMTP_ACTION_READ;
 }
 
-/* decode_into_body - run body bytes through the decoder and keep what it yields */
+/* decode_into_body - run body bytes through the decoder straight into the body buffer
+ * (decoding never lengthens, so len bytes of room are enough); keep what it yields */
 static size_t decode_into_body(struct smtp_session *s, const uint8_t *in, size_t len)
 {
-	uint8_t out[DECODE_CHUNK];
-	size_t take = len < sizeof(out) ? len : sizeof(out), produced;
-	size_t used = smtp_data_feed(&s->data, in, take, out, &produced);
+	struct evbuffer_iovec v;
+	size_t used, produced;
 
-	if (produced > 0 && evbuffer_add(s->body, out, produced) != 0)
+	if (len == 0)
+		return 0;
+	if (evbuffer_reserve_space(s->body, (ev_ssize_t)len, &v, 1) != 1)
+		abort();
+	used = smtp_data_feed(&s->data, in, len, v.iov_base, &produced);
+	v.iov_len = produced;
+	if (evbuffer_commit_space(s->body, &v, 1) != 0)
 		abort();
 	return used;
 }

@@ -170,13 +170,70 @@ static void test_binary(void **state)
 	assert_null(smtp_data_error_final(&d));
 }
 
+/* feed_all - decode in[0..len) `chunk` bytes at a time with the given bounds and modes */
+static void feed_all(const uint8_t *in, size_t len, size_t chunk, bool bdat, bool binary,
+		     struct result *r)
+{
+	memset(r, 0, sizeof(*r));
+	smtp_data_init(&r->d, 150, 12, bdat, binary);
+	while (r->consumed < len && !smtp_data_done(&r->d)) {
+		size_t n = len - r->consumed < chunk ? len - r->consumed : chunk, w;
+
+		r->consumed += smtp_data_feed(&r->d, in + r->consumed, n,
+					      (uint8_t *)r->out + r->out_len, &w);
+		r->out_len += w;
+	}
+}
+
+/* same_result - two decodings of one input left the same bytes and the same state */
+static void same_result(const struct result *a, const struct result *b)
+{
+	assert_int_equal(a->out_len, b->out_len);
+	assert_memory_equal(a->out, b->out, a->out_len);
+	assert_int_equal(a->consumed, b->consumed);
+	assert_int_equal(a->d.state, b->d.state);
+	assert_int_equal(a->d.size, b->d.size);
+	assert_int_equal(a->d.line_len, b->d.line_len);
+	assert_int_equal(a->d.too_big, b->d.too_big);
+	assert_int_equal(a->d.bare_newline, b->d.bare_newline);
+	assert_int_equal(a->d.line_too_long, b->d.line_too_long);
+}
+
+/* Whole runs of line text are decoded at once; fed one byte at a time every byte takes
+ * the byte rules. Both must agree on inputs dense in dots, CRs and LFs, with small line
+ * and size bounds so that both are crossed inside runs. */
+static void test_runs_match_bytes(void **state)
+{
+	static const char alphabet[] = "..\r\r\n\nabcdefgh";
+	uint32_t x = 2463534242u;
+	uint8_t in[300];
+	struct result bytes, whole, sevens;
+
+	for (int round = 0; round < 4000; round++) {
+		size_t len = 0;
+		bool bdat = round & 1, binary = (round & 2) != 0;
+
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		len = x % sizeof(in);
+		for (size_t i = 0; i < len; i++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			in[i] = (uint8_t)alphabet[x % (sizeof(alphabet) - 1)];
+		}
+		feed_all(in, len, 1, bdat, binary, &bytes);
+		feed_all(in, len, len > 0 ? len : 1, bdat, binary, &whole);
+		feed_all(in, len, 7, bdat, binary, &sevens);
+		same_result(&bytes, &whole);
+		same_result(&bytes, &sevens);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_end_and_unstuff), cmocka_unit_test(test_empty_message),
 		cmocka_unit_test(test_smuggling_endings), cmocka_unit_test(test_size_bound),
 		cmocka_unit_test(test_line_bound), cmocka_unit_test(test_bdat),
-		cmocka_unit_test(test_binary),
+		cmocka_unit_test(test_binary), cmocka_unit_test(test_runs_match_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
