@@ -45,6 +45,12 @@ class ScriptedSMTP:
     def close(self):
         self.running = False
         self.stall.clear()
+        # close() alone leaves the socket listening while the thread blocks in accept()
+        # (the call holds it): shutdown() wakes the thread and stops the listening now
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.sock.close()
 
     def _accept(self):
