@@ -1,6 +1,7 @@
 /* account.c - mail accounts: lookup, creation, login, forwards, may-send-as */
 #include "store/account.h"
 #include "store/db.h"
+#include "store/db_prepared.h"
 #include "store/mailbox.h"
 #include "auth/auth.h"
 
@@ -31,13 +32,15 @@ static void account_from_row(const PGresult *res, int row, struct store_account 
 	a->forward_keep_copy = db_get_bool(res, row, 6);
 }
 
-/* account_query_one - run a query selecting ACCOUNT_COLUMNS (then extra columns) for at
+/* Every login (IMAP, POP3, SMTP AUTH, the webmail) looks its account up by address: prepared once
+ * per connection. */
+static const struct db_stmt login_stmt = { "account_login",
+	"SELECT " ACCOUNT_COLUMNS ", password_hash FROM accounts WHERE lower(address) = $1", 1 };
+
+/* account_one - the result of a query selecting ACCOUNT_COLUMNS (then extra columns) for at
  * most one account; 1 found (row kept in *res_r when asked), 0 not found, -1 error */
-static int account_query_one(PGconn *conn, const char *sql, const char *param,
-			     struct store_account *out, PGresult **res_r, const char **error_r)
+static int account_one(PGresult *res, struct store_account *out, PGresult **res_r)
 {
-	const char *params[1] = { param };
-	PGresult *res = db_query(conn, sql, 1, params, error_r);
 	int found;
 
 	if (res == NULL)
@@ -50,6 +53,15 @@ static int account_query_one(PGconn *conn, const char *sql, const char *param,
 	else
 		PQclear(res);
 	return found;
+}
+
+/* account_query_one - account_one of a query with one parameter */
+static int account_query_one(PGconn *conn, const char *sql, const char *param,
+			     struct store_account *out, PGresult **res_r, const char **error_r)
+{
+	const char *params[1] = { param };
+
+	return account_one(db_query(conn, sql, 1, params, error_r), out, res_r);
 }
 
 int store_account_find(PGconn *conn, const char *address, struct store_account *out,
@@ -224,8 +236,8 @@ int store_account_login(PGconn *conn, const char *address, const char *password,
 
 	if (store_address_normalize(address, norm, &why) < 0)
 		return auth_verify_dummy(password, password_len);
-	found = account_query_one(conn, "SELECT " ACCOUNT_COLUMNS ", password_hash FROM accounts "
-				        "WHERE lower(address) = $1", norm, &a, &res, error_r);
+	found = account_one(db_query_prepared(conn, &login_stmt, (const char *const[]){ norm },
+					      error_r), &a, &res);
 	if (found < 0)
 		return -1;
 	if (found == 0)

@@ -18,6 +18,14 @@
 #define SEARCH_FROM \
 	"FROM mailbox_messages mm LEFT JOIN message_meta mt ON mt.sha256 = mm.sha256 " \
 	"WHERE mm.mailbox_id = $1::bigint AND ("
+/* The same rows, each message's metadata looked up by its key in turn: OFFSET 0 keeps the
+ * subquery from being pulled up, so the planner cannot start from message_meta. It
+ * estimates a substring ILIKE as selective and cheap, so with the plain join it would test
+ * the text of every message of every mailbox (a seq scan, or a trigram bitmap when the
+ * string is common) to keep the few of one mailbox. */
+#define SEARCH_FROM_SCAN \
+	"FROM mailbox_messages mm LEFT JOIN LATERAL (SELECT m.* FROM message_meta m " \
+	"WHERE m.sha256 = mm.sha256 OFFSET 0) mt ON true WHERE mm.mailbox_id = $1::bigint AND ("
 /* WHERE takes a NULL (a key on missing metadata) as no match; the condition stays bare so
  * the planner can use the trigram indexes for it */
 #define SEARCH_TAIL ") ORDER BY mm.uid"
@@ -77,24 +85,29 @@ static void search_rows(PGresult *res, struct store_search_result *out)
 	out->res = res;
 }
 
-/* search_statement - the whole SELECT around the condition; -1 when too long */
-static char *search_statement(const struct store_search_query *q, bool with_meta)
+/* search_statement - the whole SELECT around the condition: a condition on metadata in
+ * a mailbox of up to STORE_SEARCH_SCAN_MAX messages tests the mailbox's messages one by
+ * one; otherwise the planner may start from the trigram indexes */
+static char *search_statement(const struct store_search_query *q, uint32_t messages,
+			      bool with_meta)
 {
 	const char *cols = with_meta ? SEARCH_COLUMNS_META : SEARCH_COLUMNS_NO_META;
-	size_t len = strlen(SEARCH_COLUMNS_HEAD) + strlen(cols) + strlen(SEARCH_FROM) + q->len +
+	const char *from = q->uses_meta && messages <= STORE_SEARCH_SCAN_MAX ? SEARCH_FROM_SCAN
+									     : SEARCH_FROM;
+	size_t len = strlen(SEARCH_COLUMNS_HEAD) + strlen(cols) + strlen(from) + q->len +
 		     strlen(SEARCH_TAIL) + 1;
 	char *sql = malloc(len);
 
 	if (sql == NULL)
 		abort();
-	snprintf(sql, len, "%s%s%s%s%s", SEARCH_COLUMNS_HEAD, cols, SEARCH_FROM, q->sql,
-		 SEARCH_TAIL);
+	snprintf(sql, len, "%s%s%s%s%s", SEARCH_COLUMNS_HEAD, cols, from, q->sql, SEARCH_TAIL);
 	return sql;
 }
 
 /* store_search_run - one query for the whole program */
-int store_search_run(PGconn *conn, int64_t mailbox_id, const struct store_search_key *key,
-		     bool with_meta, struct store_search_result *out, const char **error_r)
+int store_search_run(PGconn *conn, int64_t mailbox_id, uint32_t messages,
+		     const struct store_search_key *key, bool with_meta,
+		     struct store_search_result *out, const char **error_r)
 {
 	struct store_search_query *q = calloc(1, sizeof(*q));
 	char mb[24], *sql;
@@ -109,7 +122,7 @@ int store_search_run(PGconn *conn, int64_t mailbox_id, const struct store_search
 		return db_fail("22023", error_r, "%s", *error_r);
 	}
 	q->params[0] = db_int64_param(mb, mailbox_id);
-	sql = search_statement(q, with_meta);
+	sql = search_statement(q, messages, with_meta);
 	res = db_query(conn, sql, q->nparams, q->params, error_r);
 	free(sql);
 	store_search_query_clear(q);

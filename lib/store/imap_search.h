@@ -6,7 +6,8 @@
  * sequence numbers and \Recent become UID sets, NEW/OLD become AND/NOT of those. This file
  * turns the tree into one SELECT over mailbox_messages and message_meta: header and text
  * keys are case-insensitive substring matches (ILIKE with % _ \ escaped, served by the
- * pg_trgm indexes), flags test the bitmask, dates compare calendar days in UTC, and every
+ * pg_trgm indexes in large mailboxes, tested message by message in small ones), flags test
+ * the bitmask, dates compare calendar days in UTC, and every
  * value from the client travels as a parameter, never inside the SQL text. */
 #ifndef MERPATI_STORE_IMAP_SEARCH_H
 #define MERPATI_STORE_IMAP_SEARCH_H
@@ -21,6 +22,10 @@
 #define STORE_SEARCH_VALUE_MAX 4096 /* bytes of one search string */
 #define STORE_SEARCH_SQL_MAX 32768  /* bytes of the generated query */
 #define STORE_SEARCH_PARAMS_MAX 260 /* one per key, and the mailbox */
+/* Messages in a mailbox up to which a search on headers or text tests each of the
+ * mailbox's messages rather than start from the trigram indexes over every mailbox's
+ * messages: bounded work, whatever the planner guesses about a substring's selectivity */
+#define STORE_SEARCH_SCAN_MAX 2000
 
 enum store_search_kind {
 	STORE_SEARCH_ALL,          /* every message */
@@ -85,6 +90,7 @@ struct store_search_query {
 	char *owned[STORE_SEARCH_PARAMS_MAX];  /* params this struct allocated */
 	int nparams;
 	bool uses_modseq;                      /* a MODSEQ key: report the highest (RFC 7162) */
+	bool uses_meta;                        /* a key tests message_meta ("mt") */
 };
 
 /* store_search_sql_where - the WHERE condition of key (mailbox_messages "mm", message_meta
@@ -112,12 +118,14 @@ struct store_search_result {
 	PGresult *res;
 };
 
-/* store_search_run - the messages of mailbox_id matching key, ascending by UID; with_meta
- * also reads the metadata SORT and THREAD need (otherwise those strings are ""). -1 on error
- * (SQLSTATE 22021 when a search string is not valid UTF-8). Free with
- * store_search_result_clear. */
-int store_search_run(PGconn *conn, int64_t mailbox_id, const struct store_search_key *key,
-		     bool with_meta, struct store_search_result *out, const char **error_r);
+/* store_search_run - the messages of mailbox_id matching key, ascending by UID; messages is
+ * how many the mailbox holds as far as the caller knows (it picks the plan, see
+ * STORE_SEARCH_SCAN_MAX); with_meta also reads the metadata SORT and THREAD need (otherwise
+ * those strings are ""). -1 on error (SQLSTATE 22021 when a search string is not valid
+ * UTF-8). Free with store_search_result_clear. */
+int store_search_run(PGconn *conn, int64_t mailbox_id, uint32_t messages,
+		     const struct store_search_key *key, bool with_meta,
+		     struct store_search_result *out, const char **error_r);
 /* store_search_result_clear - free the rows and the result */
 void store_search_result_clear(struct store_search_result *r);
 

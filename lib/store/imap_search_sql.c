@@ -205,6 +205,7 @@ static int search_text(const struct store_search_key *k, struct store_search_que
 	}
 	if (k->value[0] == '\0')  /* every string contains the empty one */
 		return search_emit(q, "true");
+	q->uses_meta = true;
 	if ((n = search_param(q, search_like("", k->value))) < 0)
 		return -1;
 	/* bare columns, so the trigram indexes can serve the ILIKE; a NULL (no metadata)
@@ -247,6 +248,7 @@ static int search_header(const struct store_search_key *k, struct store_search_q
 		abort();
 	sprintf(line, "%s: ", name);
 	free(name);
+	q->uses_meta = true;
 	if ((one = search_param(q, search_like(line, k->value))) < 0) {
 		free(line);
 		return -1;
@@ -285,6 +287,7 @@ static int search_date(const struct store_search_key *k, struct store_search_que
 	n = search_param_printf(q, "%04d-%02d-%02d", (int)k->year, (int)k->month, (int)k->day);
 	if (n < 0)
 		return -1;
+	q->uses_meta |= k->sent;
 	return search_emit(q, "(%s AT TIME ZONE 'UTC')::date %s $%d::date",
 			   k->sent ? "coalesce(mt.sent_date, mm.internal_date)" : "mm.internal_date",
 			   ops[k->cmp], n);
@@ -372,6 +375,7 @@ int store_search_sql_where(const struct store_search_key *key, struct store_sear
 	q->params[0] = NULL;
 	q->owned[0] = NULL;
 	q->uses_modseq = false;
+	q->uses_meta = false;
 	*error_r = "search program too large"; /* unless a key says what else is wrong */
 	return search_key(key, q, 0, error_r);
 }

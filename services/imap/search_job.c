@@ -107,7 +107,8 @@ int search_job_run(PGconn *conn, void *arg, const char **error_r)
 	bool meta = j->kind != SEARCH_JOB_SEARCH;
 	int ret = 0;
 
-	if (store_search_run(conn, j->mailbox_id, j->root, meta, &r, error_r) < 0)
+	if (store_search_run(conn, j->mailbox_id, j->view_count, j->root, meta, &r,
+			     error_r) < 0)
 		return -1;
 	if (j->kind == SEARCH_JOB_SORT &&
 	    sort_keys_apply(r.rows, r.n, j->criteria, j->ncriteria) < 0)

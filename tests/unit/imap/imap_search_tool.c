@@ -8,7 +8,9 @@
  *   header NAME TEXT | body TEXT | text TEXT | size larger|smaller N | modseq N
  *   date internal|sent before|on|since YYYY-MM-DD
  * Prints the matching UIDs on one line, then "modseq N" when a MODSEQ key was used; on
- * failure "error: <message>" on stderr and exit 1. */
+ * failure "error: <message>" on stderr and exit 1. The program runs twice, as in a small
+ * mailbox and as in a large one (the two plans of STORE_SEARCH_SCAN_MAX), and fails when
+ * the two answers differ. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,11 +146,23 @@ static struct store_search_key *tool_key(struct tool *t)
 	return tool_leaf(t, w, k);
 }
 
+/* tool_same - the two results have the same UIDs and highest modseq */
+static bool tool_same(const struct store_search_result *a, const struct store_search_result *b)
+{
+	if (a->n != b->n || a->highest_modseq != b->highest_modseq)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->rows[i].uid != b->rows[i].uid)
+			return false;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static struct tool t;
-	struct store_search_result r;
+	struct store_search_result r = { 0 }, large = { 0 };
 	struct store_search_key *root;
+	bool same;
 	const char *error = NULL, *db = getenv("MERPATI_DB");
 	PGconn *conn;
 
@@ -163,15 +177,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if ((conn = db_connect(db != NULL ? db : "", &error)) == NULL ||
-	    store_search_run(conn, strtoll(argv[1], NULL, 10), root, true, &r, &error) < 0) {
+	    store_search_run(conn, strtoll(argv[1], NULL, 10), 0, root, true, &r, &error) < 0 ||
+	    store_search_run(conn, strtoll(argv[1], NULL, 10), UINT32_MAX, root, true, &large,
+			     &error) < 0) {
 		fprintf(stderr, "error: %s\n", error);
+		store_search_result_clear(&r);
 		db_close(&conn);
 		return 1;
 	}
+	same = tool_same(&r, &large);
+	store_search_result_clear(&large);
 	for (size_t i = 0; i < r.n; i++)
 		printf("%s%" PRIu32, i > 0 ? " " : "", r.rows[i].uid);
 	printf("\nmodseq %" PRIu64 "\n", r.highest_modseq);
 	store_search_result_clear(&r);
 	db_close(&conn);
-	return 0;
+	if (!same)
+		fprintf(stderr, "error: the small and the large mailbox plans disagree\n");
+	return same ? 0 : 1;
 }
