@@ -1,5 +1,6 @@
 """Real POP3 clients against merpati-pop3: fetchmail (keep, then UIDL-driven "only new
-mail", then download-and-delete) and curl's pop3:// URLs."""
+mail", then download-and-delete), curl's pop3:// URLs, and neomutt over POP3S (read,
+pipe, delete)."""
 import os
 import shutil
 import subprocess
@@ -90,3 +91,53 @@ def test_curl_list_retr_uidl(pg, stack):
     r = subprocess.run([CURL, "-s", "-S", "--user", f"{addr}:wrong", base], capture_output=True,
                        timeout=60)
     assert r.returncode == 67, r  # CURLE_LOGIN_DENIED
+
+
+NEOMUTT = shutil.which("neomutt")
+
+
+@pytest.mark.skipif(NEOMUTT is None, reason="neomutt is not installed (make deps)")
+def test_neomutt_reads_pipes_and_deletes_over_pop3s(pg, stack, tmp_path):
+    from test_imap_clients import run_in_pty   # neomutt wants a terminal
+    proc = stack.start("pop3")
+    addr = new_account(stack)
+    first, second = message(1, body_lines=5), message(2, body_lines=7)
+    deliver(pg, addr, first)
+    deliver(pg, addr, second)
+    uids = inbox_uids(pg, addr)
+    home = tmp_path / "neomutt"
+    home.mkdir()
+    piped = home / "piped"
+    rc = home / "neomuttrc"
+    # the server's own self-signed certificate is the one neomutt trusts
+    cert = tmp_path / "stack" / "pop3" / "state" / "tls" / "cert.pem"
+    # folder: an existing directory, so nothing asks to create ~/Mail
+    rc.write_text(f"""set folder = "{home}"
+set pop_user = "{addr}"
+set pop_pass = "{PASSWORD}"
+set certificate_file = "{cert}"
+set ssl_verify_host = no
+set ssl_force_tls = yes
+set record = ""
+set postponed = ""
+set editor = "/bin/false"
+set wait_key = no
+set pipe_decode = no
+set delete = yes
+set quit = yes
+set move = no
+set sort = mailbox-order
+""")
+    pipe = f"<pipe-message>cat >> {piped}<enter>"
+    keys = f"{pipe}<delete-message>{pipe}<quit>"   # delete-message moves on to the next
+    url = f"pops://127.0.0.1:{proc.port('MERPATI_POP3S_LISTEN')}/"
+    code, screen = run_in_pty([NEOMUTT, "-n", "-F", str(rc), "-f", url, "-e", f"push '{keys}'"],
+                              dict(os.environ, HOME=str(home), TERM="xterm"), 120)
+    assert code == 0, screen[-2000:]
+    got = piped.read_bytes()
+    # both messages, byte for byte (neomutt writes LF line ends), the first one first
+    want = [m.replace(b"\r\n", b"\n") for m in (first, second)]
+    assert want[0] in got and want[1] in got, got[:2000]
+    assert got.index(want[0]) < got.index(want[1]), got[:2000]
+    # the deletion happened at QUIT (RFC 1939 6): only the second message is left
+    assert inbox_uids(pg, addr) == [uids[1]]
