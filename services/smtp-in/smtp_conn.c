@@ -13,6 +13,7 @@
 #include "smtp_received.h"
 #include "smtp_server.h"
 #include "smtp_store.h"
+#include "store/auth_failures.h"
 #include "tls/tls.h"
 
 #define INPUT_WINDOW (64 * 1024) /* holds any command line (smtp_parser_line_bound) */
@@ -154,14 +155,16 @@ static void on_login(enum smtp_auth_result r, int64_t account_id, const char *ad
 	const char *user = smtp_session_auth_user(c->s);
 	char q[LOG_QUOTE_MAX];
 
-	log_info("session=%s event=auth user=%s result=%s", c->id,
-		 log_quote(q, user != NULL ? user : "", user != NULL ? strlen(user) : 0),
-		 r == SMTP_AUTH_OK ? "ok" : r == SMTP_AUTH_FAILED ? "failed" : "tempfail");
+	if (r == SMTP_AUTH_LOCKED)
+		log_warn("session=%s event=auth result=locked client=%s", c->id, c->peer);
+	else
+		log_info("session=%s event=auth user=%s result=%s", c->id,
+			 log_quote(q, user != NULL ? user : "", user != NULL ? strlen(user) : 0),
+			 r == SMTP_AUTH_OK ? "ok" : r == SMTP_AUTH_FAILED ? "failed" : "tempfail");
 	if (r == SMTP_AUTH_FAILED) {
 		struct timeval tv = { c->srv->cfg->auth_fail_delay_ms / 1000,
 				      (c->srv->cfg->auth_fail_delay_ms % 1000) * 1000 };
 
-		smtp_authlimit_failed(c->srv->authlimit, c->peer, time(NULL));
 		smtp_server_count(SMTP_METRIC_AUTH_FAILED, 1);
 		evtimer_add(c->delay, &tv); /* still busy until it fires */
 		return;
@@ -171,28 +174,28 @@ static void on_login(enum smtp_auth_result r, int64_t account_id, const char *ad
 	if (r == SMTP_AUTH_OK) {
 		c->account_id = account_id;
 		snprintf(c->account, sizeof(c->account), "%s", address);
-		smtp_authlimit_succeeded(c->srv->authlimit, c->peer);
 		smtp_server_count(SMTP_METRIC_AUTH_OK, 1);
 	}
 	smtp_session_auth_done(c->s, r);
 	conn_process(c);
 }
 
-/* conn_auth - check the password, unless this address is locked out */
+/* conn_auth - check the password, unless this address is locked out: the failures are
+ * counted in the store, so the lockout holds across every smtp-in replica */
 static void conn_auth(struct smtp_conn *c)
 {
-	if (smtp_authlimit_locked(c->srv->authlimit, c->peer, time(NULL))) {
-		log_warn("session=%s event=auth result=locked client=%s", c->id, c->peer);
-		smtp_session_auth_done(c->s, SMTP_AUTH_LOCKED);
-		return;
-	}
+	char client[STORE_AUTH_CLIENT_MAX + 1];
+	struct smtp_store_lockout lockout = { client, c->srv->cfg->lockout_failures,
+					      c->srv->cfg->lockout_window };
+
 	if (smtp_session_auth_user(c->s) == NULL) {
 		smtp_session_auth_done(c->s, SMTP_AUTH_FAILED);
 		return;
 	}
+	snprintf(client, sizeof(client), "smtp:%s", c->peer);
 	conn_busy(c);
 	if (smtp_store_login(c->srv->pool, smtp_session_auth_user(c->s),
-			     smtp_session_auth_password(c->s), on_login, c) < 0) {
+			     smtp_session_auth_password(c->s), &lockout, on_login, c) < 0) {
 		c->busy = false;
 		smtp_session_auth_done(c->s, SMTP_AUTH_TEMPFAIL);
 	}

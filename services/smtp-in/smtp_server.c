@@ -83,7 +83,6 @@ int smtp_server_start(struct smtp_server *srv, const struct smtp_config *cfg,
 	srv->cfg = cfg;
 	server_metrics();
 	server_listeners(srv);
-	srv->authlimit = smtp_authlimit_new(cfg->lockout_failures, cfg->lockout_window);
 	srv->settings = (struct service_settings){
 		.name = "smtp-in", .admin_listen = ":9101", .store_threads = cfg->store_threads,
 		.tls = true, .bus = true, .bus_role = BUS_QUEUE_KICK_PUSH,
@@ -107,5 +106,4 @@ void smtp_server_stop(struct smtp_server *srv)
 	srv->tls_ctx = NULL;
 	srv->pool = NULL;
 	srv->kick_push = NULL;
-	smtp_authlimit_free(&srv->authlimit);
 }

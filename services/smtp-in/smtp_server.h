@@ -7,7 +7,6 @@
 
 #include "net/net.h"
 #include "service/service.h"
-#include "smtp_authlimit.h"
 #include "smtp_config.h"
 #include "store/pool.h"
 
@@ -26,7 +25,6 @@ struct smtp_server {
 	SSL_CTX *tls_ctx;
 	struct store_pool *pool;
 	void *kick_push;                 /* PUSH QueueKick to MERPATI_MDA_ENDPOINT */
-	struct smtp_authlimit *authlimit;
 	struct service_listener slisteners[SMTP_LISTENER_COUNT];
 	struct service_settings settings;
 	struct smtp_listener_ctx lctx[SMTP_LISTENER_COUNT];

@@ -7,6 +7,7 @@
 
 #include "store/account.h"
 #include "store/alias.h"
+#include "store/auth_failures.h"
 #include "store/domain.h"
 #include "store/recipient.h"
 
@@ -82,23 +83,38 @@ int smtp_store_rcpt(struct store_pool *pool, const struct smtp_address *to,
 struct login_job {
 	char user[SMTP_SASL_USER_MAX + 1];
 	char password[SMTP_SASL_PASS_MAX + 1];
+	char client[STORE_AUTH_CLIENT_MAX + 1];
+	unsigned max_failures;
+	long window;
 	int64_t account_id;
 	char address[STORE_ADDRESS_SIZE];
 	smtp_store_login_cb *cb;
 	void *arg;
 };
 
-/* login_work - on a worker: store_account_login, then wipe the password */
+#define LOGIN_LOCKED 2 /* login_work's answer for a client locked out */
+
+/* login_work - on a worker: the lockout, store_account_login, the count; then wipe the
+ * password. 1 ok, 0 refused, LOGIN_LOCKED, -1 store error */
 static int login_work(PGconn *conn, void *arg, const char **error_r)
 {
 	struct login_job *j = arg;
 	struct store_account a;
-	int r = store_account_login(conn, j->user, j->password, strlen(j->password), &a, error_r);
+	int r = store_auth_locked(conn, j->client, j->max_failures, j->window, error_r);
 
+	if (r == 0)
+		r = store_account_login(conn, j->user, j->password, strlen(j->password), &a,
+					error_r);
+	else if (r > 0)
+		r = LOGIN_LOCKED;
 	sodium_memzero(j->password, sizeof(j->password));
-	if (r > 0) {
+	if (r == 1) {
 		j->account_id = a.id;
 		memcpy(j->address, a.address, sizeof(j->address));
+		if (store_auth_succeeded(conn, j->client, error_r) < 0)
+			return -1;
+	} else if (r == 0 && store_auth_failed(conn, j->client, j->window, error_r) < 0) {
+		return -1;
 	}
 	return r;
 }
@@ -107,8 +123,8 @@ static int login_work(PGconn *conn, void *arg, const char **error_r)
 static void login_done(int ret, const char *error, void *arg)
 {
 	struct login_job *j = arg;
-	enum smtp_auth_result r = ret > 0 ? SMTP_AUTH_OK : ret == 0 ? SMTP_AUTH_FAILED :
-				  SMTP_AUTH_TEMPFAIL;
+	enum smtp_auth_result r = ret == LOGIN_LOCKED ? SMTP_AUTH_LOCKED : ret > 0 ? SMTP_AUTH_OK :
+				  ret == 0 ? SMTP_AUTH_FAILED : SMTP_AUTH_TEMPFAIL;
 
 	sodium_memzero(j->password, sizeof(j->password));
 	j->cb(r, j->account_id, j->address, j->arg);
@@ -117,18 +133,22 @@ static void login_done(int ret, const char *error, void *arg)
 
 /* smtp_store_login - queue a password check */
 int smtp_store_login(struct store_pool *pool, const char *user, const char *password,
-		     smtp_store_login_cb *cb, void *arg)
+		     const struct smtp_store_lockout *lockout, smtp_store_login_cb *cb, void *arg)
 {
 	struct login_job *j = calloc(1, sizeof(*j));
 
 	if (j == NULL)
 		abort();
-	if (strlen(user) >= sizeof(j->user) || strlen(password) >= sizeof(j->password)) {
+	if (strlen(user) >= sizeof(j->user) || strlen(password) >= sizeof(j->password) ||
+	    strlen(lockout->client) >= sizeof(j->client)) {
 		free(j);
 		return -1;
 	}
 	strcpy(j->user, user);
 	strcpy(j->password, password);
+	strcpy(j->client, lockout->client);
+	j->max_failures = lockout->failures;
+	j->window = lockout->window;
 	j->cb = cb;
 	j->arg = arg;
 	if (store_pool_submit(pool, login_work, login_done, j) < 0) {

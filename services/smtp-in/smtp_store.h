@@ -24,9 +24,18 @@ typedef void smtp_store_insert_cb(int64_t id, const char *error, void *arg);
 /* smtp_store_rcpt - RCPT check of a "local@domain" address (RFC 5321 4.1.1.3) */
 int smtp_store_rcpt(struct store_pool *pool, const struct smtp_address *to,
 		    smtp_store_rcpt_cb *cb, void *arg);
-/* smtp_store_login - password check; the password is copied and wiped after use */
+/* What a login counts failures against (lib/store/auth_failures.h): the client's key,
+ * locked out after `failures` within `window` seconds. */
+struct smtp_store_lockout {
+	const char *client;
+	unsigned failures;
+	long window;
+};
+/* smtp_store_login - password check, unless the client is locked out (SMTP_AUTH_LOCKED, the
+ * password not checked); failures are counted, a success forgets them. The password is
+ * copied and wiped after use. */
 int smtp_store_login(struct store_pool *pool, const char *user, const char *password,
-		     smtp_store_login_cb *cb, void *arg);
+		     const struct smtp_store_lockout *lockout, smtp_store_login_cb *cb, void *arg);
 /* smtp_store_sender - may this account use `from` as the envelope sender? */
 int smtp_store_sender(struct store_pool *pool, int64_t account_id, const struct smtp_address *from,
 		      smtp_store_sender_cb *cb, void *arg);

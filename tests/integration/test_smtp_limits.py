@@ -157,6 +157,33 @@ def test_auth_failure_delay_and_lockout(stack):
         454, "4.7.0 Too many failed authentications, try again later")
 
 
+def test_auth_lockout_holds_across_replicas_and_ends_with_its_window(stack):
+    env = dict(MERPATI_PLAINTEXT_AUTH="loopback", MERPATI_SMTP_AUTH_FAIL_DELAY="0s",
+               MERPATI_SMTP_AUTH_LOCKOUT_FAILURES="3", MERPATI_SMTP_AUTH_LOCKOUT_WINDOW="4s")
+    a = start_smtp(stack, **env)
+    b = start_smtp(stack, name="smtp-in-b", **env)
+
+    def auth(proc, password):
+        c = Raw(port(proc, "submission"))
+        greet(c)
+        code = c.cmd("AUTH PLAIN " + plain_b64(ALICE, password))[0]
+        c.close()
+        return code
+
+    # a success forgets the failures before it
+    assert auth(a, "wrong-1") == 535 and auth(b, "wrong-2") == 535
+    assert auth(a, PASSWORD) == 235
+    assert auth(b, "wrong-3") == 535 and auth(a, "wrong-4") == 535
+    assert auth(b, PASSWORD) == 235
+    # three failures spread over both replicas lock the address out on both
+    assert auth(a, "wrong-5") == 535 and auth(b, "wrong-6") == 535 and auth(a, "wrong-7") == 535
+    assert auth(b, PASSWORD) == 454 and auth(a, PASSWORD) == 454
+    assert "event=auth result=locked" in b.log()
+    # the window is over: the right password is checked again
+    time.sleep(4.5)
+    assert auth(b, PASSWORD) == 235
+
+
 def test_sasl_cancel_and_garbage(stack):
     smtp = start_smtp(stack, MERPATI_PLAINTEXT_AUTH="loopback")
     c = Raw(port(smtp, "submission"))

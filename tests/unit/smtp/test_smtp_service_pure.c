@@ -1,5 +1,5 @@
-/* test_smtp_service_pure.c - the Received header (RFC 5321 4.4, RFC 3848) and the failed-AUTH
- * lockout table */
+/* test_smtp_service_pure.c - the Received header (RFC 5321 4.4, RFC 3848); the failed-AUTH
+ * lockout lives in the store and is tested through smtp-in (test_smtp_limits.py) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "smtp_authlimit.h"
 #include "smtp_received.h"
 
 static void test_received_full(void **state)
@@ -65,50 +64,11 @@ static void test_received_protocols(void **state)
 	assert_string_equal(smtp_received_protocol(&r), "SMTP");
 }
 
-static void test_lockout(void **state)
-{
-	struct smtp_authlimit *l = smtp_authlimit_new(3, 60);
-
-	assert_false(smtp_authlimit_locked(l, "192.0.2.1", 1000));
-	smtp_authlimit_failed(l, "192.0.2.1", 1000);
-	smtp_authlimit_failed(l, "192.0.2.1", 1010);
-	assert_false(smtp_authlimit_locked(l, "192.0.2.1", 1010));
-	smtp_authlimit_failed(l, "192.0.2.1", 1020);
-	assert_true(smtp_authlimit_locked(l, "192.0.2.1", 1020));
-	assert_false(smtp_authlimit_locked(l, "192.0.2.2", 1020)); /* others unaffected */
-	assert_true(smtp_authlimit_locked(l, "192.0.2.1", 1059));
-	assert_false(smtp_authlimit_locked(l, "192.0.2.1", 1060)); /* the window ended */
-	/* a success clears the count */
-	smtp_authlimit_failed(l, "192.0.2.3", 2000);
-	smtp_authlimit_failed(l, "192.0.2.3", 2000);
-	smtp_authlimit_succeeded(l, "192.0.2.3");
-	smtp_authlimit_failed(l, "192.0.2.3", 2001);
-	assert_false(smtp_authlimit_locked(l, "192.0.2.3", 2001));
-	smtp_authlimit_free(&l);
-	assert_null(l);
-}
-
-static void test_lockout_table_bound(void **state)
-{
-	struct smtp_authlimit *l = smtp_authlimit_new(1, 1000000); /* nothing expires */
-	char addr[32];
-
-	/* more addresses than the table holds: the oldest make room, nothing grows unbounded */
-	for (int i = 0; i < SMTP_AUTHLIMIT_MAX + 10; i++) {
-		snprintf(addr, sizeof(addr), "10.0.%d.%d", i / 256, i % 256);
-		smtp_authlimit_failed(l, addr, 100 + i);
-	}
-	assert_true(smtp_authlimit_locked(l, addr, 100 + SMTP_AUTHLIMIT_MAX + 9));
-	assert_false(smtp_authlimit_locked(l, "10.0.0.0", 100 + SMTP_AUTHLIMIT_MAX + 9));
-	smtp_authlimit_free(&l);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_received_full), cmocka_unit_test(test_received_minimal),
-		cmocka_unit_test(test_received_protocols), cmocka_unit_test(test_lockout),
-		cmocka_unit_test(test_lockout_table_bound),
+		cmocka_unit_test(test_received_protocols),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
