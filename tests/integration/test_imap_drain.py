@@ -3,23 +3,13 @@ BYE [UNAVAILABLE] (RFC 3501 7.1.5, RFC 5530) to every session at its next comman
 or in IDLE, an APPEND whose literal is on its way completes first, all within
 MERPATI_SHUTDOWN_GRACE; then exit 0."""
 import signal
-import socket
 
-from harness.stack import http_status
+from harness.stack import connection_refused as refused, http_status
 from test_imap_core import Raw
 from test_pop3_helpers import PASSWORD, deliver, message, new_account
 
 DEADLINE = 30.0
 BYE = b"* BYE [UNAVAILABLE] Server shutting down"
-
-
-def refused(port):
-    """refused - True when a connection to port is refused (nobody listens)"""
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
-    except ConnectionRefusedError:
-        return True
-    return False
 
 
 def logged_in(proc, address, select=True):

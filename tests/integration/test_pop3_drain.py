@@ -4,21 +4,11 @@ have not logged in, logged-in sessions may go on to QUIT and their deletions hap
 maildrop lock is released, so another replica serves the user at once."""
 import poplib
 import signal
-import socket
 
-from harness.stack import http_status
+from harness.stack import connection_refused as refused, http_status
 from test_pop3_helpers import PASSWORD, Raw, deliver, inbox_uids, message, new_account
 
 DEADLINE = 30.0
-
-
-def refused(port):
-    """refused - True when a connection to port is refused (nobody listens)"""
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
-    except ConnectionRefusedError:
-        return True
-    return False
 
 
 def logged_in(port, address):

@@ -1,9 +1,8 @@
 """smtp-in's graceful stop on SIGTERM: no new connections, 421 4.3.2 to idle sessions, a
 transaction under way finishes (stored, 250) within MERPATI_SHUTDOWN_GRACE, exit 0."""
 import signal
-import socket
 
-from harness.stack import http_status
+from harness.stack import connection_refused as refused, http_status
 from test_smtp_support import (ALICE, BOB, DOMAIN, Raw, count_with, message, port, queued_id,
                                rcpts, start_smtp, unique)
 
@@ -13,15 +12,6 @@ DEADLINE = 30.0
 def wait_exit(proc, timeout=DEADLINE):
     """wait_exit - the exit status once the process has gone"""
     return proc.popen.wait(timeout)
-
-
-def refused(p):
-    """refused - True when a connection to p is refused (nobody listens)"""
-    try:
-        socket.create_connection(("127.0.0.1", p), timeout=5).close()
-    except ConnectionRefusedError:
-        return True
-    return False
 
 
 def start_transaction(c, marker):

@@ -94,6 +94,16 @@ def read_tail(path, limit=LOG_TAIL_BYTES):
     return text if size <= limit else "[...]\n" + text
 
 
+def connection_refused(port):
+    """connection_refused - True when a connection to 127.0.0.1:port is refused (nobody
+    listens there, as after a graceful stop began)"""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
 def http_status(port, path, timeout=1.0):
     """http_status - status of GET http://127.0.0.1:port/path, or None if it does not answer"""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
