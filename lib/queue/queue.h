@@ -62,6 +62,7 @@ struct queue_in_job {
 	int64_t size;                       /* set by insert / lease */
 	char idempotency_key[QUEUE_KEY_MAX + 1]; /* "" for none */
 	int attempts;                       /* set by lease: includes this one */
+	int64_t age;                        /* set by lease: seconds since it was accepted */
 	size_t nrcpts;
 	struct queue_rcpt *rcpts;           /* owned by the caller on insert, by the job on lease */
 };

@@ -159,6 +159,7 @@ static void in_job_from_row(const PGresult *res, int row, struct queue_in_job *j
 	j->size = db_get_int64(res, row, 9);
 	(void)db_copy_str(res, row, 10, j->idempotency_key, sizeof(j->idempotency_key));
 	j->attempts = (int)db_get_int64(res, row, 11);
+	j->age = db_get_int64(res, row, 12);
 }
 
 struct in_lease {
@@ -169,6 +170,30 @@ struct in_lease {
 	size_t n;
 };
 
+/* The mda's statements, prepared once per connection (db_prepared.h). */
+static const struct db_stmt in_lease_stmt = {
+	"queue_in_lease",
+	"WITH c AS (SELECT id FROM queue_in WHERE next_attempt <= now() "
+	"ORDER BY next_attempt, id LIMIT $3 FOR UPDATE SKIP LOCKED) "
+	"UPDATE queue_in q SET lease_owner = $1, "
+	"lease_expires = now() + make_interval(secs => $2::int), "
+	"next_attempt = now() + make_interval(secs => $2::int), attempts = attempts + 1 "
+	"FROM c WHERE q.id = c.id RETURNING q.id, q.sender, q.client_ip, q.helo, "
+	"q.auth_account_id, q.listener, q.dsn_ret, q.dsn_envid, encode(q.sha256, 'hex'), "
+	"q.size, q.idempotency_key, q.attempts, extract(epoch FROM now() - q.created)::bigint", 3 };
+static const struct db_stmt in_rcpts_stmt = {
+	"queue_in_rcpts",
+	"SELECT job_id, address, coalesce(orcpt, ''), notify, "
+	"count(*) OVER (PARTITION BY job_id) FROM queue_in_rcpt "
+	"WHERE job_id = ANY($1::bigint[]) ORDER BY job_id, position", 1 };
+static const struct db_stmt in_finish_stmt = {
+	"queue_in_finish", "DELETE FROM queue_in WHERE id = $1 AND lease_owner = $2", 2 };
+static const struct db_stmt in_defer_stmt = {
+	"queue_in_defer",
+	"UPDATE queue_in SET lease_owner = NULL, lease_expires = NULL, "
+	"next_attempt = now() + make_interval(secs => $3::int), "
+	"last_error = $4 WHERE id = $1 AND lease_owner = $2", 4 };
+
 /* in_lease_jobs - claim due jobs that no other transaction holds */
 static int in_lease_jobs(PGconn *conn, struct in_lease *l, const char **error_r)
 {
@@ -178,15 +203,7 @@ static int in_lease_jobs(PGconn *conn, struct in_lease *l, const char **error_r)
 	PGresult *res;
 	int i, n;
 
-	res = db_query(conn,
-		"WITH c AS (SELECT id FROM queue_in WHERE next_attempt <= now() "
-		"ORDER BY next_attempt, id LIMIT $3 FOR UPDATE SKIP LOCKED) "
-		"UPDATE queue_in q SET lease_owner = $1, "
-		"lease_expires = now() + make_interval(secs => $2::int), "
-		"next_attempt = now() + make_interval(secs => $2::int), attempts = attempts + 1 "
-		"FROM c WHERE q.id = c.id RETURNING q.id, q.sender, q.client_ip, q.helo, "
-		"q.auth_account_id, q.listener, q.dsn_ret, q.dsn_envid, encode(q.sha256, 'hex'), "
-		"q.size, q.idempotency_key, q.attempts", 3, params, error_r);
+	res = db_query_prepared(conn, &in_lease_stmt, params, error_r);
 	if (res == NULL)
 		return -1;
 	n = PQntuples(res);
@@ -226,10 +243,7 @@ static int in_lease_rcpts(PGconn *conn, struct in_lease *l, const char **error_r
 	for (i = 0; i < (int)l->n; i++)
 		p += sprintf(p, i ? ",%lld" : "%lld", (long long)l->jobs[i].id);
 	strcpy(p, "}");
-	res = db_query(conn, "SELECT job_id, address, coalesce(orcpt, ''), notify, "
-			     "count(*) OVER (PARTITION BY job_id) FROM queue_in_rcpt "
-			     "WHERE job_id = ANY($1::bigint[]) ORDER BY job_id, position",
-		       1, params, error_r);
+	res = db_query_prepared(conn, &in_rcpts_stmt, params, error_r);
 	free(array);
 	if (res == NULL)
 		return -1;
@@ -298,8 +312,7 @@ int queue_in_finish(PGconn *conn, int64_t id, const char *owner, const char **er
 	char buf[24];
 	const char *params[2] = { db_int64_param(buf, id), owner };
 
-	return (int)db_exec(conn, "DELETE FROM queue_in WHERE id = $1 AND lease_owner = $2",
-			    2, params, error_r);
+	return (int)db_exec_prepared(conn, &in_finish_stmt, params, error_r);
 }
 
 int queue_in_defer(PGconn *conn, int64_t id, const char *owner, int delay_seconds,
@@ -310,8 +323,5 @@ int queue_in_defer(PGconn *conn, int64_t id, const char *owner, int delay_second
 				  db_int64_param(delay, delay_seconds < 0 ? 0 : delay_seconds),
 				  queue_util_printable(error, text) };
 
-	return (int)db_exec(conn, "UPDATE queue_in SET lease_owner = NULL, lease_expires = NULL, "
-				  "next_attempt = now() + make_interval(secs => $3::int), "
-				  "last_error = $4 WHERE id = $1 AND lease_owner = $2",
-			    4, params, error_r);
+	return (int)db_exec_prepared(conn, &in_defer_stmt, params, error_r);
 }

@@ -3,6 +3,7 @@
 #include "store/db.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* What this thread has prepared on the connection it used last. */
@@ -134,6 +135,21 @@ PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *
 			    const char **error_r)
 {
 	return query_prepared(conn, st, params, NULL, NULL, 0, error_r);
+}
+
+int64_t db_exec_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
+			 const char **error_r)
+{
+	PGresult *res = db_query_prepared(conn, st, params, error_r);
+	const char *n;
+	int64_t rows;
+
+	if (res == NULL)
+		return -1;
+	n = PQcmdTuples(res);
+	rows = n != NULL && *n ? strtoll(n, NULL, 10) : 0;
+	PQclear(res);
+	return rows;
 }
 
 PGresult *db_query_prepared_raw(PGconn *conn, const struct db_stmt *st,

@@ -15,10 +15,11 @@
 #define MERPATI_STORE_DB_PREPARED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
-#define DB_PREPARED_MAX 32 /* statements remembered per thread; more run unprepared */
+#define DB_PREPARED_MAX 64 /* statements remembered per thread; more run unprepared */
 
 struct db_stmt {
 	const char *name; /* unique in the program */
@@ -30,6 +31,10 @@ struct db_stmt {
  * this connection once; the result to PQclear, or NULL with *error_r */
 PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
 			    const char **error_r);
+/* db_exec_prepared - db_query_prepared, the result discarded; the number of rows affected
+ * (as db_exec), or -1 with *error_r */
+int64_t db_exec_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
+			 const char **error_r);
 /* db_query_prepared_raw - db_query_prepared with results in binary format, as db_query_raw:
  * a bytea value arrives as its raw bytes (PQgetlength gives its size), not as hex to
  * decode; only for statements whose every column the caller reads in binary */

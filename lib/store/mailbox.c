@@ -367,6 +367,22 @@ static char *mailbox_keywords(const char *const *kw, size_t n, const char **erro
 	return s;
 }
 
+/* The two statements of an append, prepared once per connection (db_prepared.h). */
+static const struct db_stmt mailbox_advance_stmt = {
+	"mailbox_advance",
+	"UPDATE mailboxes SET uidnext = uidnext + 1, "
+	"highestmodseq = highestmodseq + 1, messages = messages + 1, "
+	"unseen = unseen + $3::int, total_size = total_size + $2::bigint "
+	"WHERE id = $1 AND uidnext < " MAILBOX_UID_LIMIT " "
+	"RETURNING uidnext - 1, highestmodseq, account_id", 3 };
+static const struct db_stmt mailbox_insert_row_stmt = {
+	"mailbox_insert_row",
+	"WITH m AS (INSERT INTO mailbox_messages (mailbox_id, uid, sha256, modseq, flags, "
+	"keywords, internal_date, size, trace) VALUES ($1, $2, decode($3, 'hex'), $4, $5, "
+	"string_to_array($6, ' '), CASE WHEN $7::bigint = 0 THEN now() "
+	"ELSE to_timestamp($7::bigint) END, $8, $10) RETURNING size) "
+	"UPDATE accounts SET used_bytes = used_bytes + (SELECT size FROM m) WHERE id = $9", 10 };
+
 /* mailbox_advance - lock the mailbox by advancing uidnext and highestmodseq by one and
  * counting the new message; gives the uid and modseq to use and the owning account */
 static int mailbox_advance(PGconn *conn, const struct store_append *a, uint32_t *uid_r,
@@ -377,11 +393,7 @@ static int mailbox_advance(PGconn *conn, const struct store_append *a, uint32_t 
 				  (a->flags & STORE_FLAG_SEEN) ? "0" : "1" };
 	PGresult *res;
 
-	res = db_query(conn, "UPDATE mailboxes SET uidnext = uidnext + 1, "
-			     "highestmodseq = highestmodseq + 1, messages = messages + 1, "
-			     "unseen = unseen + $3::int, total_size = total_size + $2::bigint "
-			     "WHERE id = $1 AND uidnext < " MAILBOX_UID_LIMIT " "
-			     "RETURNING uidnext - 1, highestmodseq, account_id", 3, params, error_r);
+	res = db_query_prepared(conn, &mailbox_advance_stmt, params, error_r);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -415,13 +427,7 @@ static int mailbox_insert_row(PGconn *conn, const struct store_append *a, uint32
 	p[9] = a->trace != NULL ? a->trace : "";
 	lengths[9] = (int)a->trace_len;
 	formats[9] = 1;
-	res = db_query_bin(conn,
-		"WITH m AS (INSERT INTO mailbox_messages (mailbox_id, uid, sha256, modseq, flags, "
-		"keywords, internal_date, size, trace) VALUES ($1, $2, decode($3, 'hex'), $4, $5, "
-		"string_to_array($6, ' '), CASE WHEN $7::bigint = 0 THEN now() "
-		"ELSE to_timestamp($7::bigint) END, $8, $10) RETURNING size) "
-		"UPDATE accounts SET used_bytes = used_bytes + (SELECT size FROM m) WHERE id = $9",
-		10, p, lengths, formats, error_r);
+	res = db_query_prepared_bin(conn, &mailbox_insert_row_stmt, p, lengths, formats, error_r);
 	if (res == NULL)
 		return -1;
 	PQclear(res);

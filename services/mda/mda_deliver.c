@@ -12,6 +12,7 @@
 #include "log/log.h"
 #include "queue/queue_out_dsn.h"
 #include "store/db.h"
+#include "store/db_prepared.h"
 #include "store/mailbox.h"
 #include "store/recipient.h"
 #include "services/mda/mda_deliver.h"
@@ -28,11 +29,20 @@ struct attempt {
 	GHashTable *remotes;     /* remote addresses already queued */
 	GArray *added_accounts;  /* account ids added for the current recipient */
 	GPtrArray *added_remotes; /* remote keys added for the current recipient */
-	int64_t age;             /* seconds since the job was accepted */
+	int64_t age;             /* seconds since the job was accepted (at its lease) */
 	bool rcpt_deferred;      /* the current recipient is deferred */
 	const char *rcpt_address;
 	char defer_reason[128];
 };
+
+/* Statements run for every job, prepared once per connection (db_prepared.h). */
+static const struct db_stmt event_stmt = {
+	"mda_event",
+	"INSERT INTO delivery_events (queue_in_id, sha256, sender, recipient, event, detail)"
+	" VALUES ($1, decode($2, 'hex'), $3, left($4, 254), $5, left($6, 2048))", 6 };
+static const struct db_stmt over_quota_stmt = {
+	"mda_over_quota",
+	"SELECT quota_bytes > 0 AND used_bytes + $2 > quota_bytes FROM accounts WHERE id = $1", 2 };
 
 /* event - a delivery_events row inside the transaction */
 static int event(struct attempt *a, const char *recipient, const char *kind,
@@ -42,10 +52,7 @@ static int event(struct attempt *a, const char *recipient, const char *kind,
 	const char *params[] = { db_int64_param(idbuf, a->d->job->id), a->d->job->sha256,
 				 a->d->job->sender, recipient, kind, detail };
 
-	return db_exec(a->conn,
-		"INSERT INTO delivery_events (queue_in_id, sha256, sender, recipient, event, detail)"
-		" VALUES ($1, decode($2, 'hex'), $3, left($4, 254), $5, left($6, 2048))",
-		6, params, error_r) < 0 ? -1 : 0;
+	return db_exec_prepared(a->conn, &event_stmt, params, error_r) < 0 ? -1 : 0;
 }
 
 /* wants_failure_dsn - RFC 3461 4.1: a failure is reported unless NOTIFY leaves FAILURE out;
@@ -108,22 +115,6 @@ static int fail_rcpt(struct attempt *a, const struct queue_rcpt *rcpt, const cha
 	/* Diagnostic-Code is an SMTP reply as a remote server would have given it */
 	snprintf(reply, sizeof(reply), "550 %s %s", status, diagnostic);
 	return bounce(a, rcpt, status, reply, error_r);
-}
-
-/* job_age - seconds since smtp-in committed the job */
-static int job_age(struct attempt *a, const char **error_r)
-{
-	char idbuf[24];
-	const char *params[] = { db_int64_param(idbuf, a->d->job->id) };
-	PGresult *res = db_query(a->conn,
-		"SELECT extract(epoch FROM now() - created)::bigint FROM queue_in WHERE id = $1",
-		1, params, error_r);
-
-	if (res == NULL)
-		return -1;
-	a->age = PQntuples(res) == 1 ? db_get_int64(res, 0, 0) : 0;
-	PQclear(res);
-	return 0;
 }
 
 /* remote - an outbound job for a target outside our domains (forward, redirect) */
@@ -228,9 +219,7 @@ static int over_quota(struct attempt *a, int64_t account_id, const char **error_
 	char idbuf[24], sizebuf[24];
 	const char *params[] = { db_int64_param(idbuf, account_id),
 				 db_int64_param(sizebuf, a->d->job->size) };
-	PGresult *res = db_query(a->conn,
-		"SELECT quota_bytes > 0 AND used_bytes + $2 > quota_bytes FROM accounts WHERE id = $1",
-		2, params, error_r);
+	PGresult *res = db_query_prepared(a->conn, &over_quota_stmt, params, error_r);
 	int r;
 
 	if (res == NULL)
@@ -453,8 +442,8 @@ static int deliver_tx(PGconn *conn, void *arg, const char **error_r)
 	g_hash_table_remove_all(a->accounts);
 	g_hash_table_remove_all(a->remotes);
 	a->conn = conn;
-	if (store_message_meta_insert(conn, d->job->sha256, d->store_meta, error_r) < 0 ||
-	    job_age(a, error_r) < 0)
+	a->age = d->job->age;
+	if (store_message_meta_insert(conn, d->job->sha256, d->store_meta, error_r) < 0)
 		r = -1;
 	else if (d->meta->received > d->cfg->max_received)
 		r = mail_loop(a, error_r);

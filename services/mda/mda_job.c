@@ -56,7 +56,8 @@ static void deliver_one(PGconn *conn, struct mda_batch *b, const struct queue_in
 	const char *error = NULL;
 	char iso[32];
 
-	if (store_message_read(conn, job->sha256, 0, -1, collect, raw, &error) != job->size ||
+	if (store_message_read_known(conn, job->sha256, job->size, 0, -1, collect, raw,
+				     &error) != job->size ||
 	    mime_parse((const char *)raw->data, raw->len, &meta, &error) < 0) {
 		log_error("event=job_failed job=%" PRId64 " stage=read error=\"%s\"", job->id,
 			  error != NULL ? error : "blob size differs");

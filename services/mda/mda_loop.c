@@ -93,13 +93,16 @@ static void slot_submit(struct slot *s)
 		s->busy = false;
 }
 
-/* wake - new work may be due: start every idle slot */
-static void wake(struct mda_loop *l)
+/* wake - new work may be due: start up to max idle slots. A slot busy meanwhile sees the
+ * new generation when it finishes and leases again, so no wake-up is lost. */
+static void wake(struct mda_loop *l, unsigned max)
 {
 	l->wake_gen++;
-	for (unsigned i = 0; i < l->cfg->workers; i++)
-		if (!l->slots[i].busy)
+	for (unsigned i = 0; i < l->cfg->workers && max > 0; i++)
+		if (!l->slots[i].busy) {
 			slot_submit(&l->slots[i]);
+			max--;
+		}
 }
 
 /* on_kick - a QueueKick from smtp-in or the webmail: a hint, the queue is the truth */
@@ -110,13 +113,17 @@ static void on_kick(void *sock, void *arg)
 	if (k == NULL)
 		return;
 	bus_message_free(k);
-	wake(arg);
+	/* a kick announces one job, which one slot leases: a burst of kicks starts more
+	 * slots one by one, and a single message does not send every slot to an empty lease */
+	wake(arg, 1);
 }
 
 /* on_timer - the slow poll that makes a lost kick cost a delay, never a message */
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	wake(arg);
+	struct mda_loop *l = arg;
+
+	wake(l, l->cfg->workers);
 }
 
 /* health - /healthz: unhealthy without any database connection */
@@ -177,7 +184,7 @@ struct mda_loop *mda_loop_new(struct event_base *base, const struct mda_config *
 		mda_loop_free(&l);
 		return NULL;
 	}
-	wake(l); /* jobs may be waiting from before a restart */
+	wake(l, cfg->workers); /* jobs may be waiting from before a restart */
 	return l;
 }
 

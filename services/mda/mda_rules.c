@@ -8,6 +8,7 @@
 
 #include "log/log.h"
 #include "store/db.h"
+#include "store/db_prepared.h"
 #include "services/mda/mda_rules.h"
 
 /* contains - case-insensitive substring (RFC 5228 2.7.1 :contains, i;ascii-casemap) */
@@ -186,15 +187,18 @@ int mda_rules_apply(const char *conditions, const char *actions, const struct mi
 	return r;
 }
 
+static const struct db_stmt rules_stmt = {
+	"mda_rules",
+	"SELECT id, conditions::text, actions::text FROM filter_rules"
+	" WHERE account_id = $1 AND enabled ORDER BY position LIMIT $2", 2 };
+
 /* mda_rules_run - read the account's enabled rules in position order and apply them */
 int mda_rules_run(PGconn *conn, int64_t account_id, const struct mime_meta *m, int64_t size,
 		  struct mda_rules_outcome *out, const char **error_r)
 {
 	char idbuf[24], limit[24];
 	const char *params[] = { db_int64_param(idbuf, account_id), db_int64_param(limit, MDA_RULES_MAX) };
-	PGresult *res = db_query(conn,
-		"SELECT id, conditions::text, actions::text FROM filter_rules"
-		" WHERE account_id = $1 AND enabled ORDER BY position LIMIT $2", 2, params, error_r);
+	PGresult *res = db_query_prepared(conn, &rules_stmt, params, error_r);
 	bool stop = false;
 
 	mda_rules_init(out);
