@@ -64,8 +64,12 @@ class MerpatiPeer:
             f" JOIN accounts a ON a.id = mb.account_id WHERE a.address LIKE '%@{self.domain}'"))
 
     def queued(self):
-        """queued - inbound jobs not yet delivered"""
-        return int(self.pg.psql("SELECT count(*) FROM queue_in"))
+        """queued - work the mda has still to do: inbound jobs not yet delivered, and texts
+        of delivered messages not yet in the search index (it indexes them when idle), so
+        that none of Merpati's work runs on into the next cell"""
+        return int(self.pg.psql(
+            "SELECT (SELECT count(*) FROM queue_in)"
+            " + (SELECT count(*) FROM message_meta WHERE body_text_pending IS NOT NULL)"))
 
     def visible_after(self, message_ids):
         """visible_after - {message-id: epoch seconds of internal_date} for delivered ids"""

@@ -109,7 +109,17 @@ CREATE TABLE IF NOT EXISTS message_meta (
 -- ILIKE '%...%' on headers and body text.
 CREATE INDEX IF NOT EXISTS message_meta_headers_trgm ON message_meta USING gin (headers gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS message_meta_body_trgm ON message_meta USING gin (body_text gin_trgm_ops);
-CREATE INDEX IF NOT EXISTS message_meta_tsv ON message_meta USING gin (tsv);
+-- 0011 drops tsv: the index is made only while the column exists, so that this file stays
+-- safe to run again.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.columns
+               WHERE table_schema = current_schema() AND table_name = 'message_meta'
+                 AND column_name = 'tsv') THEN
+        CREATE INDEX IF NOT EXISTS message_meta_tsv ON message_meta USING gin (tsv);
+    END IF;
+END
+$$;
 
 CREATE TABLE IF NOT EXISTS mailbox_messages (
     mailbox_id     bigint NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,

@@ -13,19 +13,30 @@
 -- (its stored values stay; no rewrite) that a trigger fills with the same expression and
 -- the new bound, on every insert and on every update of the texts it is made from. Rows
 -- stored before keep the tsvector of their longer prefix.
-ALTER TABLE message_meta ALTER COLUMN tsv DROP EXPRESSION IF EXISTS;
 
-CREATE OR REPLACE FUNCTION message_meta_tsv() RETURNS trigger
-LANGUAGE plpgsql AS $$
+-- 0011 drops tsv altogether: what follows touches it only while it exists, so that this
+-- file stays safe to run again.
+DO $$
 BEGIN
-    NEW.tsv := to_tsvector('simple'::regconfig,
-                           left(coalesce(NEW.subject, '') || ' ' || coalesce(NEW.from_addr, '')
-                                || ' ' || coalesce(NEW.body_text, ''), 32768));
-    RETURN NEW;
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'message_meta'
+                     AND column_name = 'tsv') THEN
+        RETURN;
+    END IF;
+    ALTER TABLE message_meta ALTER COLUMN tsv DROP EXPRESSION IF EXISTS;
+    CREATE OR REPLACE FUNCTION message_meta_tsv() RETURNS trigger
+    LANGUAGE plpgsql AS $fn$
+    BEGIN
+        NEW.tsv := to_tsvector('simple'::regconfig,
+                               left(coalesce(NEW.subject, '') || ' ' || coalesce(NEW.from_addr, '')
+                                    || ' ' || coalesce(NEW.body_text, ''), 32768));
+        RETURN NEW;
+    END
+    $fn$;
+    CREATE OR REPLACE TRIGGER message_meta_tsv BEFORE INSERT OR UPDATE OF subject, from_addr, body_text
+        ON message_meta FOR EACH ROW EXECUTE FUNCTION message_meta_tsv();
 END
 $$;
-CREATE OR REPLACE TRIGGER message_meta_tsv BEFORE INSERT OR UPDATE OF subject, from_addr, body_text
-    ON message_meta FOR EACH ROW EXECUTE FUNCTION message_meta_tsv();
 
 -- The decoded texts are compressed when stored (TOAST); lz4 does it several times faster
 -- than the default pglz, for a little less compression. New values only: rows already
@@ -33,8 +44,12 @@ CREATE OR REPLACE TRIGGER message_meta_tsv BEFORE INSERT OR UPDATE OF subject, f
 DO $$
 BEGIN
     ALTER TABLE message_meta ALTER COLUMN body_text SET COMPRESSION lz4,
-                             ALTER COLUMN headers SET COMPRESSION lz4,
-                             ALTER COLUMN tsv SET COMPRESSION lz4;
+                             ALTER COLUMN headers SET COMPRESSION lz4;
+    IF EXISTS (SELECT 1 FROM information_schema.columns
+               WHERE table_schema = current_schema() AND table_name = 'message_meta'
+                 AND column_name = 'tsv') THEN
+        ALTER TABLE message_meta ALTER COLUMN tsv SET COMPRESSION lz4;
+    END IF;
 EXCEPTION WHEN feature_not_supported THEN
     RAISE NOTICE 'lz4 is not available: message_meta keeps pglz';
 END

@@ -209,11 +209,14 @@ static int search_text(const struct store_search_key *k, struct store_search_que
 	if ((n = search_param(q, search_like("", k->value))) < 0)
 		return -1;
 	/* bare columns, so the trigram indexes can serve the ILIKE; a NULL (no metadata)
-	 * counts as no match: NOT and the whole condition coalesce it to false */
+	 * counts as no match: NOT and the whole condition coalesce it to false. A text not
+	 * yet indexed is in body_text_pending (migration 0011). */
 	if (k->kind == STORE_SEARCH_BODY)
-		return search_emit(q, "mt.body_text ILIKE $%d", n);
+		return search_emit(q, "(mt.body_text ILIKE $%d OR mt.body_text_pending ILIKE $%d)",
+				   n, n);
 	if (k->kind == STORE_SEARCH_TEXT)  /* RFC 3501 6.4.4: header or body */
-		return search_emit(q, "(mt.headers ILIKE $%d OR mt.body_text ILIKE $%d)", n, n);
+		return search_emit(q, "(mt.headers ILIKE $%d OR mt.body_text ILIKE $%d "
+				   "OR mt.body_text_pending ILIKE $%d)", n, n, n);
 	return search_emit(q, "%s ILIKE $%d", search_field_columns[k->field], n);
 }
 

@@ -36,11 +36,13 @@ static const struct db_stmt message_insert_stmt = {
 	"INSERT INTO messages (sha256, raw, size) VALUES (decode($1, 'hex'), $2, $3) "
 	"ON CONFLICT (sha256) DO NOTHING", 3 };
 
+/* The text goes to body_text_pending: the mda moves it into the trigram index later
+ * (migration 0011, store_message_index_pending). */
 static const struct db_stmt message_meta_insert_stmt = {
 	"store_message_meta_insert",
 	"INSERT INTO message_meta (sha256, envelope, bodystructure, body, sent_date, subject, "
 	"from_addr, to_addr, cc_addr, bcc_addr, reply_to, message_id, in_reply_to, refs, "
-	"headers, body_text, sections) VALUES (decode($1, 'hex'), $2, $3, $4, "
+	"headers, body_text_pending, sections) VALUES (decode($1, 'hex'), $2, $3, $4, "
 	"$5::timestamptz, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
 	"ON CONFLICT (sha256) DO NOTHING", MESSAGE_META_FIELDS + 2 };
 

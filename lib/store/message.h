@@ -37,7 +37,8 @@ struct store_message_meta {
 	const char *in_reply_to;
 	const char *references;
 	const char *headers;       /* the whole header section, unfolded, decoded text */
-	const char *body_text;     /* decoded text of the text parts, for BODY/TEXT SEARCH */
+	const char *body_text;     /* decoded text of the text parts, for BODY/TEXT SEARCH;
+				    * stored as pending, for store_message_index_pending */
 	const char *sections;      /* byte ranges of the parts (lib/mime/mime.h); never cut:
 				    * over STORE_META_SECTIONS_MAX it is stored as NULL */
 };
@@ -56,6 +57,11 @@ int store_message_insert(PGconn *conn, const void *data, size_t len,
  * returns 1 inserted, 0 already present, -1 error */
 int store_message_meta_insert(PGconn *conn, const char *sha256_hex,
 			      const struct store_message_meta *meta, const char **error_r);
+/* store_message_index_pending - put the texts of up to max messages stored since the
+ * last call into the trigram index (migration 0011): one statement, in the caller's
+ * transaction or its own, skipping rows another indexer holds. Returns how many it
+ * indexed (fewer than max: none are left but those others hold), or -1. */
+int store_message_index_pending(PGconn *conn, int max, const char **error_r);
 /* store_message_has_meta - 1 when metadata exists for the blob, 0 when not, -1 error */
 int store_message_has_meta(PGconn *conn, const char *sha256_hex, const char **error_r);
 /* store_message_size - size of a stored blob; 1 found, 0 no such blob, -1 error */

@@ -2,7 +2,8 @@
  *
  * The loop thread only wakes workers (QueueKick, poll timer) and publishes hints after
  * commits; every database call runs on the store pool's worker threads (lib/store/pool.h),
- * one job per transaction. */
+ * one job per transaction. Between deliveries, the texts of new messages are put in the
+ * search index (mda_index.h). */
 #ifndef MERPATI_MDA_H
 #define MERPATI_MDA_H
 
@@ -22,6 +23,7 @@ struct mda_config {
 	long lease;                      /* MERPATI_MDA_LEASE, seconds */
 	unsigned workers;                /* MERPATI_MDA_WORKERS */
 	unsigned batch;                  /* MERPATI_MDA_BATCH: jobs leased at once per worker */
+	unsigned index_batch;            /* MERPATI_MDA_INDEX_BATCH: texts indexed at once; 0 off */
 	unsigned max_received;           /* MERPATI_MAX_RECEIVED: more is a mail loop */
 	long retry;                      /* MERPATI_MDA_RETRY: delay after a temporary failure */
 	long bounce_after;               /* MERPATI_BOUNCE_AFTER: give up on temporary failures */

@@ -14,6 +14,7 @@ void mda_config_load(struct mda_config *cfg)
 	cfg->lease = config_duration("MERPATI_MDA_LEASE", "5m");
 	cfg->workers = (unsigned)config_int("MERPATI_MDA_WORKERS", 4, 1, MDA_WORKERS_MAX);
 	cfg->batch = (unsigned)config_int("MERPATI_MDA_BATCH", 8, 1, QUEUE_LEASE_BATCH_MAX);
+	cfg->index_batch = (unsigned)config_int("MERPATI_MDA_INDEX_BATCH", 16, 0, 1000);
 	cfg->max_received = (unsigned)config_int("MERPATI_MAX_RECEIVED", 50, 1, 1000);
 	cfg->retry = config_duration("MERPATI_MDA_RETRY", "5m");
 	cfg->bounce_after = config_duration("MERPATI_BOUNCE_AFTER", "5d");

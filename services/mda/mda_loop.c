@@ -6,6 +6,7 @@
 #include "log/log.h"
 #include "metrics/metrics.h"
 #include "store/pool.h"
+#include "services/mda/mda_index.h"
 #include "services/mda/mda_job.h"
 #include "services/mda/mda_loop.h"
 
@@ -26,6 +27,7 @@ struct mda_loop {
 	struct event *timer;
 	uint64_t wake_gen;
 	struct slot slots[MDA_WORKERS_MAX];
+	struct mda_index *index;
 	struct metrics_counter *m_jobs, *m_delivered, *m_outbound, *m_deferred, *m_failed;
 };
 
@@ -74,6 +76,8 @@ static void slot_done(int ret, const char *error, void *arg)
 	/* a full batch may leave more; a kick during an empty lease may have been missed */
 	if (ret > 0 || r->bounces > 0 || s->gen != l->wake_gen) /* bounces are new jobs */
 		slot_submit(s);
+	else
+		mda_index_run(l->index, false); /* the queue is empty: index if all are idle */
 }
 
 /* slot_work - store_pool_work_fn on a worker thread: the slot's batch */
@@ -91,6 +95,17 @@ static void slot_submit(struct slot *s)
 	s->busy = true;
 	if (store_pool_submit(s->loop->pool, slot_work, slot_done, s) < 0)
 		s->busy = false;
+}
+
+/* deliveries_idle - mda_index_idle_fn: no delivery batch in flight */
+static bool deliveries_idle(void *arg)
+{
+	struct mda_loop *l = arg;
+
+	for (unsigned i = 0; i < l->cfg->workers; i++)
+		if (l->slots[i].busy)
+			return false;
+	return true;
 }
 
 /* wake - new work may be due: start up to max idle slots. A slot busy meanwhile sees the
@@ -118,12 +133,14 @@ static void on_kick(void *sock, void *arg)
 	wake(arg, 1);
 }
 
-/* on_timer - the slow poll that makes a lost kick cost a delay, never a message */
+/* on_timer - the slow poll that makes a lost kick cost a delay, never a message; and
+ * one index batch even when the deliveries never stop (mda_index.h) */
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct mda_loop *l = arg;
 
 	wake(l, l->cfg->workers);
+	mda_index_run(l->index, true);
 }
 
 /* health - /healthz: unhealthy without any database connection */
@@ -177,6 +194,7 @@ struct mda_loop *mda_loop_new(struct event_base *base, const struct mda_config *
 	}
 	register_metrics(l);
 	if ((l->pool = store_pool_new(base, cfg->db, cfg->workers, error_r)) == NULL ||
+	    (l->index = mda_index_new(l->pool, cfg->index_batch, deliveries_idle, l)) == NULL ||
 	    open_sockets(l, error_r) < 0 ||
 	    metrics_serve(base, ":9102", error_r) < 0 ||
 	    (l->timer = event_new(base, -1, EV_PERSIST, on_timer, l)) == NULL ||
@@ -197,7 +215,9 @@ void mda_loop_free(struct mda_loop **lp)
 		return;
 	if (l->timer != NULL)
 		event_free(l->timer);
+	mda_index_stop(l->index);
 	store_pool_free(&l->pool); /* runs the pending done callbacks: they may publish */
+	mda_index_free(&l->index);
 	bus_watch_free(&l->watch);
 	bus_socket_close(&l->pull);
 	bus_socket_close(&l->pub);

@@ -1,6 +1,7 @@
 /* web_api_search - search on the server over message_meta: from, to, subject, full text,
  * substring and case-insensitive as IMAP SEARCH (RFC 3501 6.4.4), served by the trigram
- * indexes (DESIGN.md rule 5). */
+ * indexes (DESIGN.md rule 5). A text the mda has not indexed yet is in body_text_pending
+ * (migration 0011). */
 #include "services/webmail/web_addr.h"
 #include "services/webmail/web_api.h"
 #include "services/webmail/web_routes.h"
@@ -37,11 +38,11 @@ static const char search_sql[] =
 	"JOIN message_meta me ON me.sha256 = mm.sha256 "
 	"WHERE ($1::bigint = 0 AND mb.account_id = $2 OR mb.id = $1::bigint) "
 	"  AND ($3::text IS NULL OR me.subject ILIKE $3 OR me.from_addr ILIKE $3 "
-	"       OR me.to_addr ILIKE $3 OR me.body_text ILIKE $3) "
+	"       OR me.to_addr ILIKE $3 OR me.body_text ILIKE $3 OR me.body_text_pending ILIKE $3) "
 	"  AND ($4::text IS NULL OR me.from_addr ILIKE $4) "
 	"  AND ($5::text IS NULL OR me.to_addr ILIKE $5 OR me.cc_addr ILIKE $5) "
 	"  AND ($6::text IS NULL OR me.subject ILIKE $6) "
-	"  AND ($7::text IS NULL OR me.body_text ILIKE $7) "
+	"  AND ($7::text IS NULL OR me.body_text ILIKE $7 OR me.body_text_pending ILIKE $7) "
 	"ORDER BY coalesce(me.sent_date, mm.internal_date) DESC, mm.uid DESC LIMIT $8";
 
 /* result_json - one result row */

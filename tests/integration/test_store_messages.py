@@ -1,6 +1,8 @@
 """Message blobs (dedup, chunked reads) and mailbox changes (append, flags, expunge)."""
 import hashlib
 import os
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -154,10 +156,12 @@ def test_metadata_bounded_at_a_character(pg):
     body = ("\u00e9" * 800000).encode()  # 1.6 MB of 2-byte characters
     assert tool(pg, "meta", sha, "R\u00e9sum\u00e9", "2024-05-01T10:00:00+02:00",
                 input=body).decode().split() == ["1", "1"]
-    # cut to the bound without splitting a character (it is stored as valid UTF-8)
-    assert pg.psql(f"SELECT octet_length(body_text), length(body_text), sent_date AT TIME ZONE 'UTC' "
+    # cut to the bound without splitting a character (it is stored as valid UTF-8), and
+    # waiting for the search index (migration 0011)
+    assert pg.psql(f"SELECT octet_length(body_text_pending), length(body_text_pending), "
+                   f"body_text IS NULL, sent_date AT TIME ZONE 'UTC' "
                    f"FROM message_meta WHERE sha256 = decode('{sha}', 'hex')") == \
-        "1048576|524288|2024-05-01 08:00:00"
+        "1048576|524288|t|2024-05-01 08:00:00"
     assert pg.psql(f"SELECT count(*) FROM message_meta WHERE sha256 = decode('{sha}', 'hex') "
                    f"AND subject ILIKE '%SUMÉ%'") == "1"  # case-folded beyond ASCII
     # a second insert for the same blob keeps the first
@@ -165,3 +169,53 @@ def test_metadata_bounded_at_a_character(pg):
         ["0", "1"]
     r = run_helper(pg, "store-tool", "meta", "00" * 32, "s", "2024-05-01T10:00:00Z", check=False)
     assert r.returncode == 1  # no blob, no metadata
+
+
+def index_all(pg):
+    """index_all - store_message_index_pending until no free pending text is left"""
+    for _ in range(100):
+        if int(tool(pg, "index", 1000).decode()) < 1000:
+            return
+    raise AssertionError("texts kept arriving")
+
+
+def test_texts_enter_the_search_index_later(pg):
+    shas = [put(pg, f"Subject: idx {uuid.uuid4()}\r\n\r\n".encode())[0] for _ in range(3)]
+    for i, sha in enumerate(shas):
+        tool(pg, "meta", sha, f"s{i}", "2024-05-01T10:00:00Z", input=f"Needle{i} text".encode())
+
+    def where(sha):
+        return f"FROM message_meta WHERE sha256 = decode('{sha}', 'hex')"
+
+    assert [pg.psql(f"SELECT body_text IS NULL, body_text_pending {where(s)}") for s in shas] == \
+        ["t|Needle0 text", "t|Needle1 text", "t|Needle2 text"]
+    # a row another transaction holds is skipped, not waited for
+    holder = subprocess.Popen(["psql", "-X", "-q", "-h", pg.sockdir, "-p", str(pg.port), "-U",
+                               "merpati", "-d", "merpati"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, text=True)
+    try:
+        holder.stdin.write(f"BEGIN; SELECT 1 {where(shas[0])} FOR UPDATE;\n")
+        holder.stdin.flush()
+        deadline = time.monotonic() + 30
+        while pg.psql("SELECT count(*) FROM pg_stat_activity "
+                      "WHERE state = 'idle in transaction'") == "0":
+            assert time.monotonic() < deadline, "the holding transaction never started"
+            time.sleep(0.05)
+        start = time.monotonic()
+        index_all(pg)
+        assert time.monotonic() - start < 20
+        assert [pg.psql(f"SELECT coalesce(body_text, '-') || '|' || coalesce(body_text_pending, '-') "
+                        f"{where(s)}") for s in shas] == \
+            ["-|Needle0 text", "Needle1 text|-", "Needle2 text|-"]
+    finally:
+        holder.stdin.close()  # psql ends, the transaction is rolled back
+        holder.wait(timeout=30)
+    index_all(pg)
+    assert pg.psql(f"SELECT body_text || '|' || coalesce(body_text_pending, '-') {where(shas[0])}") \
+        == "Needle0 text|-"
+    # moved once, the text is what the trigram index serves, case-insensitively
+    assert pg.psql(f"SELECT count(*) FROM message_meta WHERE body_text ILIKE '%NEEDLE1 TEXT%'") == "1"
+    assert tool(pg, "index", 1).decode() == "0\n"  # nothing left
+    for bad in (0, 1001):
+        r = run_helper(pg, "store-tool", "index", bad, check=False)
+        assert r.returncode == 1 and b"index batch" in r.stderr

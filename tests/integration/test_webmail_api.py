@@ -509,8 +509,9 @@ def test_search_on_the_server(pg, stack, web):
                  "Carol <carol@example.org>")
     deliver_meta(pg, addr, mail("lunch"), "lunch", "dave@example.org")
     deliver_meta(pg, other, mail("Quarterly secret"), "Quarterly secret", "carol@example.org")
-    pg.psql("UPDATE message_meta SET body_text = 'the budget is attached' "
-            "WHERE subject = 'Quarterly 100% report'")
+    # a text the mda has not put in the search index yet (migration 0011) is found too
+    pg.psql("UPDATE message_meta SET body_text = NULL, "
+            "body_text_pending = 'the budget is attached' WHERE subject = 'Quarterly 100% report'")
     cli = client(web)
     cli.login(addr)
     inbox, _ = folder_id(cli, "INBOX")
@@ -525,6 +526,10 @@ def test_search_on_the_server(pg, stack, web):
     assert subjects("subject=100%25") == ["Quarterly 100% report"]
     assert subjects("subject=1_0") == []  # LIKE wildcards are literal
     assert subjects("text=budget") == ["Quarterly 100% report"]
+    pg.psql("UPDATE message_meta SET body_text = body_text_pending, body_text_pending = NULL "
+            "WHERE subject = 'Quarterly 100% report'")
+    assert subjects("text=budget") == ["Quarterly 100% report"]
+    assert subjects("q=BUDGET") == ["Quarterly 100% report"]
     assert subjects(f"from=dave&folder={inbox}") == ["lunch"]
     assert subjects("to=someone&subject=lunch") == ["lunch"]
     r, body = cli.request("GET", "/api/search")

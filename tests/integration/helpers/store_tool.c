@@ -257,6 +257,16 @@ static int cmd_meta(PGconn *conn, int argc, char **argv, const char **error_r)
 	return ret < 0 ? -1 : 0;
 }
 
+/* index MAX - store_message_index_pending: prints how many texts it indexed */
+static int cmd_index(PGconn *conn, int argc, char **argv, const char **error_r)
+{
+	int n = store_message_index_pending(conn, atoi(argv[0]), error_r);
+
+	if (n >= 0)
+		printf("%d\n", n);
+	return n < 0 ? -1 : 0;
+}
+
 struct tool_append {
 	struct store_append a;
 	uint32_t uid;
@@ -520,7 +530,7 @@ static const struct tool_cmd tool_cmds[] = {
 	{ "create-account", 2, cmd_create_account }, { "login", 1, cmd_login },
 	{ "may-send-as", 2, cmd_may_send_as }, { "lookup", 1, cmd_lookup },
 	{ "expand", 1, cmd_expand }, { "put", 0, cmd_put }, { "read", 3, cmd_read },
-	{ "meta", 3, cmd_meta },
+	{ "meta", 3, cmd_meta }, { "index", 1, cmd_index },
 	{ "append", 4, cmd_append }, { "flags", 5, cmd_flags }, { "expunge", 1, cmd_expunge },
 	{ "in-insert", 3, cmd_in_insert }, { "in-lease", 3, cmd_in_lease },
 	{ "in-finish", 2, cmd_in_finish }, { "in-defer", 4, cmd_in_defer },
