@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "mime/mime.h"
+#include "mime/mime_internal.h"
 
 #ifndef MAIL_DIR
 #error "MAIL_DIR must name tests/data/mail"
@@ -310,6 +311,33 @@ static void test_received(void **state)
 	g_string_free(s, TRUE);
 }
 
+/* The text of a body, made valid UTF-8 without NULs: runs between NULs kept whole, a
+ * malformed sequence replaced, and valid wherever the input is cut. */
+static void test_istr_utf8(void **state)
+{
+	static const char in[] = "caf\xc3\xa9\0 \0\0x\xff\xc3y\0";
+	static const char want[] = "caf\xc3\xa9 x\xef\xbf\xbd\xef\xbf\xbdy";
+	char *v;
+
+	v = mime_istr_utf8(in, sizeof(in) - 1);
+	assert_string_equal(v, want);
+	g_free(v);
+	v = mime_istr_utf8("plain text", 10);   /* no NUL: the fast path */
+	assert_string_equal(v, "plain text");
+	g_free(v);
+	v = mime_istr_utf8("\0\0", 2);
+	assert_string_equal(v, "");
+	g_free(v);
+	v = mime_istr_utf8("abc", 0);
+	assert_string_equal(v, "");
+	g_free(v);
+	for (size_t len = 0; len < sizeof(in); len++) {
+		v = mime_istr_utf8(in, len);
+		assert_true(g_utf8_validate(v, -1, NULL));
+		g_free(v);
+	}
+}
+
 static void test_garbage(void **state)
 {
 	static const char bytes[] = "\0\xff\r\n:\r\n\r\n--\0--\r\nContent-Type: multipart/x;"
@@ -334,7 +362,7 @@ int main(void)
 		cmocka_unit_test(test_golden),   cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_fields),   cmocka_unit_test(test_text),
 		cmocka_unit_test(test_bounds),   cmocka_unit_test(test_received),
-		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_garbage),  cmocka_unit_test(test_istr_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
