@@ -1,6 +1,7 @@
 """The schema: migrations apply twice, and the constraints enforce the invariants."""
 import glob
 import os
+import subprocess
 import uuid
 
 import pytest
@@ -54,6 +55,52 @@ def test_migrations_apply_twice(pg):
     tables = set(pg.psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").split())
     assert TABLES <= tables
     assert pg.psql("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'") == "pg_trgm"
+
+
+def psql_in(pg, db, sql=None, path=None):
+    """psql_in - run sql (or a file, in one transaction) in database db as merpati"""
+    args = ["-c", sql] if sql is not None else ["--single-transaction", "-f", path]
+    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h",
+                        pg.sockdir, "-p", str(pg.port), "-U", "merpati", "-d", db, *args],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_upgrade_to_0011_keeps_stored_texts(pg):
+    """A database at 0010 with mail in it: 0011 rewrites nothing, drops the tsvector, and
+    0002 and 0009 run again by hand do not bring it back."""
+    db = f"upgrade_{uuid.uuid4().hex[:8]}"
+    pg.psql(f"CREATE DATABASE {db} OWNER merpati", user="postgres", db="postgres")
+    try:
+        files = sorted(glob.glob(os.path.join(MIGRATIONS, "[0-9]*.sql")))
+        names = [os.path.basename(f)[:4] for f in files]
+        for path in files[:names.index("0011")]:
+            psql_in(pg, db, path=path)
+        psql_in(pg, db, "INSERT INTO messages (sha256, raw, size) "
+                        "VALUES (sha256('m'), 'm', 1); "
+                        "INSERT INTO message_meta (sha256, subject, body_text) "
+                        "VALUES (sha256('m'), 'Old mail', 'stored before the upgrade')")
+        assert psql_in(pg, db, "SELECT tsv IS NOT NULL FROM message_meta") == "t"
+        psql_in(pg, db, path=files[names.index("0011")])
+        for again in ("0002", "0009", "0011"):
+            psql_in(pg, db, path=files[names.index(again)])
+        assert psql_in(pg, db, "SELECT body_text || '|' || coalesce(body_text_pending, '-') "
+                               "FROM message_meta") == "stored before the upgrade|-"
+        assert psql_in(pg, db, "SELECT count(*) FROM information_schema.columns "
+                               "WHERE table_name = 'message_meta' AND column_name = 'tsv'") == "0"
+        assert psql_in(pg, db, "SELECT count(*) FROM pg_trigger "
+                               "WHERE tgname = 'message_meta_tsv'") == "0"
+        assert psql_in(pg, db, "SELECT count(*) FROM pg_indexes "
+                               "WHERE indexname = 'message_meta_tsv'") == "0"
+        # a new message's text waits for the index beside the old one's
+        psql_in(pg, db, "INSERT INTO messages (sha256, raw, size) VALUES (sha256('n'), 'n', 1); "
+                        "INSERT INTO message_meta (sha256, body_text_pending) "
+                        "VALUES (sha256('n'), 'stored after')")
+        assert psql_in(pg, db, "SELECT count(*) FROM message_meta WHERE body_text ILIKE '%STORED%' "
+                               "OR body_text_pending ILIKE '%STORED%'") == "2"
+    finally:
+        pg.psql(f"DROP DATABASE {db} WITH (FORCE)", user="postgres", db="postgres")
 
 
 def test_migration_files_are_plain_numbered_sql():
