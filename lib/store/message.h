@@ -57,11 +57,15 @@ int store_message_insert(PGconn *conn, const void *data, size_t len,
  * returns 1 inserted, 0 already present, -1 error */
 int store_message_meta_insert(PGconn *conn, const char *sha256_hex,
 			      const struct store_message_meta *meta, const char **error_r);
+#define STORE_INDEX_WAITING_MAX 1000000 /* texts waiting are counted up to this */
 /* store_message_index_pending - put the texts of up to max messages stored since the
  * last call into the trigram index (migration 0011): one statement, in the caller's
  * transaction or its own, skipping rows another indexer holds. Returns how many it
- * indexed (fewer than max: none are left but those others hold), or -1. */
-int store_message_index_pending(PGconn *conn, int max, const char **error_r);
+ * indexed (fewer than max: none are left but those others hold), or -1; *waiting_r (may
+ * be NULL) how many texts still wait, held ones included, at most
+ * STORE_INDEX_WAITING_MAX. */
+int store_message_index_pending(PGconn *conn, int max, int64_t *waiting_r,
+				const char **error_r);
 /* store_message_has_meta - 1 when metadata exists for the blob, 0 when not, -1 error */
 int store_message_has_meta(PGconn *conn, const char *sha256_hex, const char **error_r);
 /* store_message_size - size of a stored blob; 1 found, 0 no such blob, -1 error */

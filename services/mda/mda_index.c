@@ -13,7 +13,9 @@ struct mda_index {
 	void *idle_arg;
 	bool busy;
 	bool stopped;
+	int64_t waiting;           /* written by the pool worker, read in index_done */
 	struct metrics_counter *m_indexed;
+	struct metrics_gauge *m_waiting;
 };
 
 static void index_submit(struct mda_index *ix);
@@ -23,7 +25,7 @@ static int index_work(PGconn *conn, void *arg, const char **error_r)
 {
 	struct mda_index *ix = arg;
 
-	return store_message_index_pending(conn, (int)ix->batch, error_r);
+	return store_message_index_pending(conn, (int)ix->batch, &ix->waiting, error_r);
 }
 
 /* index_done - store_pool_done_fn: count, and go on while the mda stays idle */
@@ -37,6 +39,7 @@ static void index_done(int ret, const char *error, void *arg)
 		return; /* the next idle moment or tick tries again */
 	}
 	metrics_counter_add(ix->m_indexed, (uint64_t)ret);
+	metrics_gauge_set(ix->m_waiting, ix->waiting);
 	if ((unsigned)ret == ix->batch && ix->idle(ix->idle_arg))
 		index_submit(ix);
 }
@@ -64,6 +67,8 @@ struct mda_index *mda_index_new(struct store_pool *pool, unsigned batch,
 	ix->idle_arg = arg;
 	ix->m_indexed = metrics_counter("merpati_mda_texts_indexed_total",
 					"Message texts moved into the search index after delivery");
+	ix->m_waiting = metrics_gauge("merpati_mda_texts_waiting",
+				      "Message texts waiting for the search index, at the last batch");
 	return ix;
 }
 

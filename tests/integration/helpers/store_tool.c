@@ -257,13 +257,15 @@ static int cmd_meta(PGconn *conn, int argc, char **argv, const char **error_r)
 	return ret < 0 ? -1 : 0;
 }
 
-/* index MAX - store_message_index_pending: prints how many texts it indexed */
+/* index MAX - store_message_index_pending: prints how many texts it indexed and how
+ * many still wait */
 static int cmd_index(PGconn *conn, int argc, char **argv, const char **error_r)
 {
-	int n = store_message_index_pending(conn, atoi(argv[0]), error_r);
+	int64_t waiting = -1;
+	int n = store_message_index_pending(conn, atoi(argv[0]), &waiting, error_r);
 
 	if (n >= 0)
-		printf("%d\n", n);
+		printf("%d %lld\n", n, (long long)waiting);
 	return n < 0 ? -1 : 0;
 }
 
