@@ -148,10 +148,8 @@ PGresult *db_query_raw(PGconn *conn, const char *sql, int nparams, const char *c
 					   result_format), error_r);
 }
 
-int64_t db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
-		const char **error_r)
+int64_t db_rows_cleared(PGresult *res)
 {
-	PGresult *res = db_query(conn, sql, nparams, params, error_r);
 	const char *n;
 	int64_t rows;
 
@@ -161,6 +159,12 @@ int64_t db_exec(PGconn *conn, const char *sql, int nparams, const char *const *p
 	rows = n != NULL && *n ? strtoll(n, NULL, 10) : 0;
 	PQclear(res);
 	return rows;
+}
+
+int64_t db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
+		const char **error_r)
+{
+	return db_rows_cleared(db_query(conn, sql, nparams, params, error_r));
 }
 
 /* db_backoff - sleep a random 1..(5 * attempt) ms so retrying transactions spread out */

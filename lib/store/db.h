@@ -45,6 +45,9 @@ PGresult *db_query_bin(PGconn *conn, const char *sql, int nparams, const char *c
 PGresult *db_query_raw(PGconn *conn, const char *sql, int nparams, const char *const *params,
 		       const int *lengths, const int *formats, int result_format,
 		       const char **error_r);
+/* db_rows_cleared - the number of rows a command's result says it affected, after
+ * PQclear of it; -1 for a NULL result (the query failed) */
+int64_t db_rows_cleared(PGresult *res);
 /* db_exec - run a command and discard its result; returns the number of rows affected
  * (0 for statements without a count) or -1 */
 int64_t db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,

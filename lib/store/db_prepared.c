@@ -3,7 +3,6 @@
 #include "store/db.h"
 
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* What this thread has prepared on the connection it used last. */
@@ -140,16 +139,7 @@ PGresult *db_query_prepared(PGconn *conn, const struct db_stmt *st, const char *
 int64_t db_exec_prepared(PGconn *conn, const struct db_stmt *st, const char *const *params,
 			 const char **error_r)
 {
-	PGresult *res = db_query_prepared(conn, st, params, error_r);
-	const char *n;
-	int64_t rows;
-
-	if (res == NULL)
-		return -1;
-	n = PQcmdTuples(res);
-	rows = n != NULL && *n ? strtoll(n, NULL, 10) : 0;
-	PQclear(res);
-	return rows;
+	return db_rows_cleared(db_query_prepared(conn, st, params, error_r));
 }
 
 PGresult *db_query_prepared_raw(PGconn *conn, const struct db_stmt *st,

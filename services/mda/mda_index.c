@@ -68,7 +68,8 @@ struct mda_index *mda_index_new(struct store_pool *pool, unsigned batch,
 	ix->m_indexed = metrics_counter("merpati_mda_texts_indexed_total",
 					"Message texts moved into the search index after delivery");
 	ix->m_waiting = metrics_gauge("merpati_mda_texts_waiting",
-				      "Message texts waiting for the search index, at the last batch");
+				      "Message texts waiting for the search index, at the last "
+				      "batch");
 	return ix;
 }
 
